@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+/**
+ * Second half of `npm run build`, after tsc: puts beside the compiled nodes what Node-RED only looks for
+ * there - the editor HTML, the message catalogs, the help and the icons - generating what derives from the
+ * operation catalog, so the editor and the help cannot drift from what the runtime validates.
+ */
+"use strict";
+const fs = require("node:fs");
+const path = require("node:path");
+
+const root = path.resolve(__dirname, "..");
+const out = path.join(root, "nodes");
+const { ACCOUNT_NODE_TYPE, GROUP_NODE_TYPES } = require("../nodes/catalog");
+const { LOOPBACK_HOSTS } = require("../nodes/runtime/twilio-client");
+const { DEFAULT_TIMEOUT_SECONDS } = require("../nodes/runtime/account");
+const { groupEditorHtml } = require("../nodes/editor/editor-html");
+const { groupHelpHtml } = require("../nodes/editor/help-html");
+
+const FALLBACK_LANGUAGE = "en-US";
+
+function write(file, text) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text);
+}
+
+function lookup(catalog, key) {
+    return key.split(".").reduce((node, part) => (node && typeof node === "object" ? node[part] : undefined), catalog);
+}
+
+/** RED._ as the build needs it: the language's text, else en-US; a key missing from both fails the build. */
+function translator(catalog, fallback) {
+    return (key, substitutions = {}) => {
+        const text = lookup(catalog, key) ?? lookup(fallback, key);
+        if (typeof text !== "string") throw new Error(`message catalog has no text for ${key}`);
+        return text.replace(/__(\w+)__/g, (match, name) => (name in substitutions ? String(substitutions[name]) : match));
+    };
+}
+
+// editor HTML
+const browserScript = fs.readFileSync(path.join(root, "src/editor/browser/group-editor.js"), "utf8");
+for (const [group, type] of Object.entries(GROUP_NODE_TYPES)) {
+    write(path.join(out, `${type}.html`), groupEditorHtml(type, group, browserScript));
+}
+const accountHtml = fs
+    .readFileSync(path.join(root, `src/editor/${ACCOUNT_NODE_TYPE}.html`), "utf8")
+    .replace("@LOOPBACK_HOSTS@", String(LOOPBACK_HOSTS))
+    .replace("@DEFAULT_TIMEOUT_SECONDS@", String(DEFAULT_TIMEOUT_SECONDS));
+write(path.join(out, `${ACCOUNT_NODE_TYPE}.html`), accountHtml);
+
+// message catalogs and help: Node-RED reads <dir of the .js>/locales/<lang>/<basename>.json and .html
+const localesDir = path.join(root, "locales");
+const readCatalog = (language) => JSON.parse(fs.readFileSync(path.join(localesDir, language, "twilio.json"), "utf8"));
+const fallback = readCatalog(FALLBACK_LANGUAGE);
+for (const language of fs.readdirSync(localesDir)) {
+    const catalog = readCatalog(language);
+    const t = translator(catalog, fallback);
+    const target = path.join(out, "locales", language);
+    for (const type of [ACCOUNT_NODE_TYPE, ...Object.values(GROUP_NODE_TYPES)]) {
+        write(path.join(target, `${type}.json`), JSON.stringify(catalog, null, 4));
+    }
+    for (const [group, type] of Object.entries(GROUP_NODE_TYPES)) {
+        write(path.join(target, `${type}.html`), groupHelpHtml(type, group, t));
+    }
+    fs.copyFileSync(path.join(localesDir, language, `${ACCOUNT_NODE_TYPE}.html`), path.join(target, `${ACCOUNT_NODE_TYPE}.html`));
+}
+
+// icons
+fs.cpSync(path.join(root, "icons"), path.join(out, "icons"), { recursive: true });

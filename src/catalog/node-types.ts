@@ -1,0 +1,10 @@
+import type { GroupName } from "./types";
+
+/** Node type names: fixed, and distinct from the generic Twilio names other packages register. */
+export const ACCOUNT_NODE_TYPE = "twilio-account";
+
+export const GROUP_NODE_TYPES: Readonly<Record<GroupName, string>> = {
+    calls: "twilio-calls",
+    messages: "twilio-messages",
+    media: "twilio-media",
+};

@@ -1,0 +1,126 @@
+/**
+ * The shape of the operation catalog: the one description of the Twilio operations from which
+ * validation, requests, editor fields and help text are all derived.
+ */
+
+/** The node groups, each registered as one flow node type. */
+export type GroupName = "calls" | "messages" | "media";
+
+/** Where a parameter travels in the HTTP request Twilio receives. */
+export type ParamLocation =
+    | "path" // a Sid in the URL path
+    | "query" // a list filter or paging value
+    | "form" // a field of the x-www-form-urlencoded body of a create
+    | "auth"; // credentials: never sent as a field, used for Basic auth only
+
+/** The address forms a phone-like parameter accepts besides nothing at all. */
+export type AddressForm =
+    | "e164" // +16175551212
+    | "client" // client:alice
+    | "sip" // sip:alice@example.com
+    | "whatsapp" // whatsapp:+16175551212
+    | "alphanumeric"; // an alphanumeric sender ID, e.g. ACME
+
+interface ParamBase {
+    /** The reference spec's name: the msg.payload key, the node property and, unless mapped, the Twilio field. */
+    name: string;
+    in: ParamLocation;
+    /** One sentence for the editor and the help sidebar (en-US). */
+    help: string;
+    required?: boolean;
+    /** The reference spec's default, applied when neither the node nor msg.payload sets the parameter. */
+    default?: string | number;
+    /** Sent to Twilio under another name and value (a spec parameter that Twilio renamed). */
+    mapsTo?: { name: string; value: string };
+    /** The parameter reached Twilio's API after the reference spec: listed apart in the README. */
+    beyondSpec?: boolean;
+}
+
+export interface AddressParam extends ParamBase {
+    kind: "address";
+    forms: readonly AddressForm[];
+}
+export interface UrlParam extends ParamBase {
+    kind: "url";
+    /** A list of up to this many URLs is accepted as well as a single one. */
+    maxItems?: number;
+}
+export interface EnumParam extends ParamBase {
+    kind: "enum";
+    values: readonly string[];
+    /** Several values, as a list or a space- or comma-separated string. */
+    multiple?: boolean;
+}
+export interface TextParam extends ParamBase {
+    kind: "text";
+    maxLength?: number;
+    pattern?: RegExp;
+    /** Never echoed in errors, never copied into an output. */
+    secret?: boolean;
+}
+export interface IntegerParam extends ParamBase {
+    kind: "integer";
+    min?: number;
+    max?: number;
+}
+export interface BooleanParam extends ParamBase {
+    kind: "boolean";
+}
+export interface DecimalParam extends ParamBase {
+    kind: "decimal";
+    /** Digits allowed after the decimal point. */
+    scale: number;
+}
+export interface DateParam extends ParamBase {
+    kind: "date";
+}
+export interface DateTimeParam extends ParamBase {
+    kind: "datetime";
+}
+export interface SidParam extends ParamBase {
+    kind: "sid";
+    /** Twilio's two-letter type prefixes for this Sid, e.g. ["CA"] for a call. */
+    prefixes: readonly string[];
+}
+
+export type ParamSpec =
+    | AddressParam
+    | UrlParam
+    | EnumParam
+    | TextParam
+    | IntegerParam
+    | BooleanParam
+    | DecimalParam
+    | DateParam
+    | DateTimeParam
+    | SidParam;
+
+export type ParamKind = ParamSpec["kind"];
+
+/** What a successful answer carries on output 1. */
+export type ResultKind = "call" | "message" | "media" | "callList" | "messageList" | "mediaList" | "none";
+
+export interface OperationSpec {
+    /** The reference spec's operation name, e.g. "postMessage". */
+    name: string;
+    group: GroupName;
+    method: "GET" | "POST" | "DELETE";
+    /** Path below the API origin; {Name} placeholders are filled from path parameters. */
+    path: string;
+    /** One line: what the operation does (en-US). */
+    summary: string;
+    params: readonly ParamSpec[];
+    /** Each inner list needs at least one of its parameters, e.g. Url or ApplicationSid. */
+    requireOneOf?: readonly (readonly string[])[];
+    result: ResultKind;
+    /** msg.payload of type string stands for this parameter (postMessage: Body). */
+    stringPayload?: string;
+}
+
+/** A response resource as the reference spec names its fields, and where Twilio's JSON names them otherwise. */
+export interface ResourceSpec {
+    /** The reference spec's response field names. */
+    fields: readonly string[];
+    /** spec name -> Twilio's JSON name, for the fields Twilio has since renamed. */
+    aliases: Readonly<Record<string, string>>;
+}

@@ -1,0 +1,135 @@
+/* global RED, $ */
+/**
+ * Editor behaviour shared by twilio-calls, twilio-messages and twilio-media. The build inlines this file into
+ * each node's HTML together with that node's operations, taken from the same catalog the runtime validates
+ * with, so the dialog shows exactly the fields of the chosen operation.
+ */
+// eslint-disable-next-line no-unused-vars
+function twilioGroupEditor(type, operations) {
+    "use strict";
+    const byName = {};
+    const fieldNames = [];
+    operations.forEach(function (op) {
+        byName[op.name] = op;
+        op.fields.forEach(function (field) {
+            if (fieldNames.indexOf(field.name) === -1) fieldNames.push(field.name);
+        });
+    });
+
+    function fieldOf(operation, name) {
+        const op = byName[operation];
+        return op && op.fields.find(function (field) { return field.name === name; });
+    }
+
+    function firstFieldNamed(name) {
+        for (const op of operations) {
+            const field = fieldOf(op.name, name);
+            if (field) return field;
+        }
+    }
+
+    /** The dialog's current value of a property when the dialog is open, else the node's. */
+    function current(node, property) {
+        const input = $("#node-input-" + property);
+        return input.length ? input.val() : node[property];
+    }
+
+    /** A literal value must fit the field's pattern or range; msg, env, jsonata and the like are checked at runtime. */
+    function validateField(name) {
+        return function (value) {
+            const field = fieldOf(current(this, "operation"), name);
+            const valueType = current(this, name + "Type");
+            if (!field || value === "" || value === undefined || value === null) return true;
+            if (valueType === "num") {
+                const number = Number(value);
+                return Number.isInteger(number) &&
+                    (field.min === undefined || number >= field.min) &&
+                    (field.max === undefined || number <= field.max);
+            }
+            if (valueType !== "str") return true;
+            if (field.max !== undefined && String(value).length > field.max) return false;
+            return !field.pattern || new RegExp(field.pattern).test(value);
+        };
+    }
+
+    function typedInputTypes(node, field) {
+        return field.types.map(function (valueType) {
+            if (valueType !== "option") return valueType;
+            const blank = field.default !== undefined
+                ? node._("twilio.placeholder.default", { value: field.default })
+                : node._("twilio.placeholder.fromPayload", { param: field.name });
+            const options = field.options.map(function (value) { return { value: value, label: value }; });
+            return {
+                value: "option",
+                label: node._("twilio.label.choice"),
+                icon: "fa fa-list",
+                multiple: field.multiple,
+                options: field.multiple ? options : [{ value: "", label: blank }].concat(options),
+            };
+        });
+    }
+
+    function showOperation(node, operation) {
+        const op = byName[operation];
+        $(".twilio-field").hide();
+        if (!op) return;
+        $("#twilio-operation-summary").text(op.summary);
+        op.fields.forEach(function (field) {
+            const row = $("#twilio-row-" + field.name).show();
+            row.find(".twilio-required").toggle(field.required);
+            row.find(".twilio-help").text(field.help);
+            const placeholder = field.default !== undefined
+                ? node._("twilio.placeholder.default", { value: field.default })
+                : node._("twilio.placeholder.fromPayload", { param: field.name });
+            row.find(".red-ui-typedInput-input, #node-input-" + field.name).attr("placeholder", placeholder);
+        });
+    }
+
+    const defaults = {
+        name: { value: "" },
+        account: { value: "", type: "twilio-account", required: true },
+        operation: {
+            value: operations[0].name,
+            required: true,
+            validate: function (value) { return byName.hasOwnProperty(value); },
+        },
+    };
+    fieldNames.forEach(function (name) {
+        defaults[name] = { value: "", validate: validateField(name) };
+        defaults[name + "Type"] = { value: firstFieldNamed(name).defaultType };
+    });
+
+    return {
+        defaults: defaults,
+        label: function () {
+            return this.name || (byName[this.operation] ? this._("twilio.operations." + this.operation) : type);
+        },
+        paletteLabel: function () {
+            return this._("twilio.paletteLabel." + type);
+        },
+        labelStyle: function () {
+            return this.name ? "node_label_italic" : "";
+        },
+        outputLabels: function (index) {
+            return this._(index === 0 ? "twilio.label.outputs.result" : "twilio.label.outputs.error");
+        },
+        oneditprepare: function () {
+            const node = this;
+            const select = $("#node-input-operation");
+            operations.forEach(function (op) {
+                $("<option>").val(op.name).text(op.name + " - " + node._("twilio.operations." + op.name)).appendTo(select);
+            });
+            select.val(byName[node.operation] ? node.operation : operations[0].name);
+            fieldNames.forEach(function (name) {
+                const field = firstFieldNamed(name);
+                $("#node-input-" + name).typedInput({
+                    default: field.defaultType,
+                    typeField: "#node-input-" + name + "Type",
+                    types: typedInputTypes(node, field),
+                });
+            });
+            select.on("change", function () { showOperation(node, select.val()); });
+            showOperation(node, select.val());
+        },
+    };
+}

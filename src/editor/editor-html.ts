@@ -1,0 +1,60 @@
+/**
+ * Writes the editor HTML of an operation node: its registerType call (literal type and category, as the Flow
+ * Library scorecard reads them) and its dialog, with one row per parameter of the catalog.
+ */
+import type { GroupName } from "../catalog/types";
+import { editorModel, fieldNames } from "./editor-model";
+
+export const PALETTE_CATEGORY = "Twilio";
+export const NODE_COLOR = "#F58A96";
+
+function fieldRow(name: string): string {
+    return `    <div class="form-row twilio-field" id="twilio-row-${name}">
+        <label for="node-input-${name}">${name}<span class="twilio-required" data-i18n="[title]twilio.tip.required"> *</span></label>
+        <input type="text" id="node-input-${name}" style="width: 70%">
+        <input type="hidden" id="node-input-${name}Type">
+        <div class="form-tips twilio-help" style="margin-left: 105px; margin-top: 4px; padding: 2px 6px"></div>
+    </div>`;
+}
+
+/** @param browserScript the shared editor code (browser/group-editor.js) that defines twilioGroupEditor */
+export function groupEditorHtml(type: string, group: GroupName, browserScript: string): string {
+    const model = JSON.stringify(editorModel(group), null, 1).replace(/</g, "\\u003c");
+    return `<script type="text/javascript">
+(function () {
+${browserScript}
+    const editor = twilioGroupEditor("${type}", ${model});
+    RED.nodes.registerType("${type}", {
+        category: "${PALETTE_CATEGORY}",
+        color: "${NODE_COLOR}",
+        defaults: editor.defaults,
+        inputs: 1,
+        outputs: 2,
+        icon: "${type}.svg",
+        label: editor.label,
+        paletteLabel: editor.paletteLabel,
+        labelStyle: editor.labelStyle,
+        outputLabels: editor.outputLabels,
+        oneditprepare: editor.oneditprepare,
+    });
+})();
+</script>
+
+<script type="text/html" data-template-name="${type}">
+    <div class="form-row">
+        <label for="node-input-name"><i class="fa fa-tag"></i> <span data-i18n="twilio.label.name"></span></label>
+        <input type="text" id="node-input-name" data-i18n="[placeholder]twilio.label.name">
+    </div>
+    <div class="form-row">
+        <label for="node-input-account"><i class="fa fa-user"></i> <span data-i18n="twilio.label.account"></span></label>
+        <input type="text" id="node-input-account">
+    </div>
+    <div class="form-row">
+        <label for="node-input-operation"><i class="fa fa-tasks"></i> <span data-i18n="twilio.label.operation"></span></label>
+        <select id="node-input-operation" style="width: 70%"></select>
+    </div>
+    <div class="form-tips" id="twilio-operation-summary"></div>
+${fieldNames(group).map(fieldRow).join("\n")}
+</script>
+`;
+}

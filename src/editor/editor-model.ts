@@ -1,0 +1,105 @@
+/**
+ * The catalog as the editor needs it: per operation, the fields to show, their typedInput types, defaults and
+ * the pattern that marks bad input red before deploy. Serialised into each node's editor HTML at build time.
+ */
+import { operationsOf } from "../catalog/operations";
+import { addressPattern, DATE_PATTERN, decimalPattern, sidPattern, URL_PATTERN } from "../catalog/patterns";
+import type { GroupName, OperationSpec, ParamSpec } from "../catalog/types";
+
+export interface EditorField {
+    name: string;
+    help: string;
+    required: boolean;
+    default?: string | number;
+    /** typedInput types; "option" is a dropdown of `options`. */
+    types: string[];
+    defaultType: string;
+    options?: string[];
+    multiple?: boolean;
+    /** Source of a RegExp a literal value must match; min/max bound a number. */
+    pattern?: string;
+    min?: number;
+    max?: number;
+}
+
+export interface EditorOperation {
+    name: string;
+    summary: string;
+    fields: EditorField[];
+    requireOneOf: readonly (readonly string[])[];
+}
+
+const DYNAMIC = ["msg", "flow", "global", "env", "jsonata"];
+
+function editorField(spec: ParamSpec): EditorField {
+    const field: EditorField = {
+        name: spec.name,
+        help: spec.help,
+        required: spec.required === true,
+        types: ["str", ...DYNAMIC],
+        defaultType: "str",
+    };
+    if (spec.default !== undefined) field.default = spec.default;
+    switch (spec.kind) {
+        case "address":
+            field.pattern = addressPattern(spec.forms).source;
+            break;
+        case "sid":
+            field.pattern = sidPattern(spec.prefixes).source;
+            break;
+        case "date":
+            field.pattern = DATE_PATTERN.source;
+            break;
+        case "url":
+            field.pattern = URL_PATTERN.source;
+            if (spec.maxItems) field.types = ["str", "json", ...DYNAMIC];
+            break;
+        case "text":
+            if (spec.secret) {
+                // never typed into the flow: only references to where the secret is kept
+                field.types = ["env", "msg", "flow", "global"];
+                field.defaultType = "env";
+            } else if (spec.pattern) {
+                field.pattern = spec.pattern.source;
+            }
+            if (spec.maxLength) field.max = spec.maxLength;
+            break;
+        case "integer":
+            field.types = ["num", ...DYNAMIC];
+            field.defaultType = "num";
+            field.min = spec.min;
+            field.max = spec.max;
+            break;
+        case "decimal":
+            field.pattern = decimalPattern(spec.scale).source;
+            break;
+        case "enum":
+        case "boolean":
+            field.options = spec.kind === "enum" ? [...spec.values] : ["true", "false"];
+            field.multiple = spec.kind === "enum" && spec.multiple === true;
+            field.types = ["option", ...DYNAMIC];
+            field.defaultType = "option";
+            break;
+        case "datetime":
+            break;
+    }
+    return field;
+}
+
+function editorOperation(op: OperationSpec): EditorOperation {
+    return {
+        name: op.name,
+        summary: op.summary,
+        fields: op.params.map(editorField),
+        requireOneOf: op.requireOneOf ?? [],
+    };
+}
+
+export function editorModel(group: GroupName): EditorOperation[] {
+    return operationsOf(group).map(editorOperation);
+}
+
+/** Every parameter name the group's operations use: one node property (and one type property) each. */
+export function fieldNames(group: GroupName): string[] {
+    return [...new Set(operationsOf(group).flatMap((op) => op.params.map((spec) => spec.name)))];
+}

@@ -1,0 +1,152 @@
+/**
+ * Writes the sidebar help of an operation node in Node-RED's help format, from the catalog: every operation,
+ * every parameter with what it accepts (the same sentences validation errors use), both outputs.
+ */
+import { operationsOf } from "../catalog/operations";
+import { LISTS, PAGE_FIELDS, RESOURCES } from "../catalog/resources";
+import type { GroupName, OperationSpec, ParamSpec, ResultKind } from "../catalog/types";
+import { describeExpected, type Translate } from "../runtime/describe";
+
+interface GroupHelp {
+    example: Record<string, unknown>;
+    exampleOperation: string;
+    references: Array<[title: string, url: string]>;
+    notes: string[];
+}
+
+const GROUP_HELP: Readonly<Record<GroupName, GroupHelp>> = {
+    calls: {
+        exampleOperation: "createCall",
+        example: { To: "+16175551212", From: "+15005550006", Url: "https://demo.twilio.com/docs/voice.xml" },
+        references: [["Twilio: Call resource", "https://www.twilio.com/docs/voice/api/call-resource"]],
+        notes: ["ifMachine", "methodPut"],
+    },
+    messages: {
+        exampleOperation: "postMessage",
+        example: { To: "+16175551212", From: "+15005550006", Body: "Your device is in an error state." },
+        references: [["Twilio: Message resource", "https://www.twilio.com/docs/messaging/api/message-resource"]],
+        notes: [],
+    },
+    media: {
+        exampleOperation: "getMedia",
+        example: { MessageSid: "MM00000000000000000000000000000001", MediaSid: "ME00000000000000000000000000000001" },
+        references: [["Twilio: Media resource", "https://www.twilio.com/docs/messaging/api/media-resource"]],
+        notes: [],
+    },
+};
+
+function escapeHtml(text: string): string {
+    return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function propertyType(spec: ParamSpec): string {
+    switch (spec.kind) {
+        case "integer":
+            return "number";
+        case "boolean":
+            return "boolean";
+        case "url":
+            return spec.maxItems ? "string | array" : "string";
+        case "enum":
+            return spec.multiple ? "string | array" : "string";
+        default:
+            return "string";
+    }
+}
+
+function paramEntry(op: OperationSpec, spec: ParamSpec, t: Translate): string {
+    const notes: string[] = [];
+    if (spec.required) notes.push(t("twilio.help.required"));
+    const group = op.requireOneOf?.find((names) => names.includes(spec.name));
+    if (group) notes.push(t("twilio.help.requiredOneOf", { names: group.join(t("twilio.expected.or")) }));
+    if (spec.default !== undefined) notes.push(t("twilio.help.defaultValue", { value: spec.default }));
+    const prefix = notes.length ? `<i>${escapeHtml(notes.join("; "))}.</i> ` : "";
+    const accepts = t("twilio.help.accepts", { expected: describeExpected(spec, t) });
+    return `    <dt${spec.required ? "" : ' class="optional"'}>${spec.name} <span class="property-type">${propertyType(spec)}</span></dt>
+    <dd>${prefix}${escapeHtml(spec.help)} ${escapeHtml(accepts)}</dd>`;
+}
+
+function resultShape(kind: ResultKind, t: Translate): string {
+    if (kind === "none") return t("twilio.help.deleted");
+    const list = LISTS[kind];
+    if (list) {
+        return t("twilio.help.listShape", {
+            pageFields: PAGE_FIELDS.join(", "),
+            key: list.key,
+            resource: t(`twilio.help.resource.${list.item}`),
+        });
+    }
+    const resource = kind as keyof typeof RESOURCES;
+    return t("twilio.help.resourceShape", {
+        resource: t(`twilio.help.resource.${resource}`),
+        fields: RESOURCES[resource].fields.join(", "),
+    });
+}
+
+export function groupHelpHtml(type: string, group: GroupName, t: Translate): string {
+    const operations = operationsOf(group);
+    const help = GROUP_HELP[group];
+    const results = new Map<ResultKind, string[]>();
+    for (const op of operations) results.set(op.result, [...(results.get(op.result) ?? []), op.name]);
+
+    const inputs = operations
+        .map(
+            (op) => `<h4>${op.name}</h4>
+<dl class="message-properties">
+${op.params.map((spec) => paramEntry(op, spec, t)).join("\n")}
+</dl>`,
+        )
+        .join("\n");
+    const resultItems = [...results]
+        .map(([kind, names]) => `<li>${escapeHtml(t("twilio.help.resultOf", { operations: names.join(", "), shape: resultShape(kind, t) }))}</li>`)
+        .join("\n");
+
+    return `<script type="text/html" data-help-name="${type}">
+<p>${escapeHtml(t(`twilio.help.intro.${type}`))}</p>
+
+<h3>${t("twilio.help.operations")}</h3>
+<dl class="message-properties">
+${operations.map((op) => `    <dt>${op.name}</dt><dd>${escapeHtml(op.summary)}</dd>`).join("\n")}
+</dl>
+
+<h3>${t("twilio.help.inputs")}</h3>
+<p>${escapeHtml(t("twilio.help.inputsIntro"))}</p>
+${inputs}
+
+<h3>${t("twilio.help.outputs")}</h3>
+<ol class="node-ports">
+    <li>${t("twilio.help.result")}
+        <dl class="message-properties">
+            <dt>payload <span class="property-type">object | null</span></dt>
+            <dd><ul>
+${resultItems}
+            </ul>${escapeHtml(t("twilio.help.passThrough"))}</dd>
+        </dl>
+    </li>
+    <li>${t("twilio.help.error")}
+        <dl class="message-properties">
+            <dt>payload <span class="property-type">object</span></dt>
+            <dd>${escapeHtml(t("twilio.help.errorPayload"))}</dd>
+            <dt>operation <span class="property-type">string</span></dt>
+            <dd>${escapeHtml(t("twilio.help.errorOperation"))}</dd>
+            <dt>parameters <span class="property-type">object</span></dt>
+            <dd>${escapeHtml(t("twilio.help.errorParameters"))}</dd>
+        </dl>
+        <p>${escapeHtml(t("twilio.help.errorUnwired"))}</p>
+    </li>
+</ol>
+
+<h3>${t("twilio.help.details")}</h3>
+${["credentials", "status", ...help.notes].map((note) => `<p>${escapeHtml(t(`twilio.help.${note}`))}</p>`).join("\n")}
+
+<h3>${t("twilio.help.example")}</h3>
+<p>${escapeHtml(t("twilio.help.exampleIntro"))} (${help.exampleOperation})</p>
+<pre>${escapeHtml(JSON.stringify(help.example, null, 2))}</pre>
+
+<h3>${t("twilio.help.references")}</h3>
+<ul>
+${help.references.map(([title, url]) => `    <li><a href="${url}">${escapeHtml(title)}</a></li>`).join("\n")}
+</ul>
+</script>
+`;
+}

@@ -1,0 +1,193 @@
+/**
+ * The runtime of the three operation nodes (twilio-calls, twilio-messages, twilio-media): one input message,
+ * one output message, on output 1 with the result or on output 2 with the error object.
+ */
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from "node-red";
+import { OPERATIONS } from "../catalog/operations";
+import type { GroupName, OperationSpec } from "../catalog/types";
+import type { TwilioAccount } from "./account";
+import { describeIssue, type Translate } from "./describe";
+import { FieldError, prepareFields, type FieldConfig, type FieldResolver } from "./fields";
+import { failure, fromFailure, fromResponse, type Outcome } from "./outcome";
+import { buildRequest } from "./request";
+import { buildValidator, type Params, type Validator } from "./validate";
+
+interface GroupNodeDef extends NodeDef, FieldConfig {
+    operation: string;
+    account: string;
+}
+
+/** The config node as the operation nodes see it. */
+export interface AccountNode extends Node {
+    account: TwilioAccount;
+}
+
+type Send = (msg: Array<NodeMessage | null>) => void;
+type Done = (err?: Error) => void;
+
+interface Pending {
+    settle(outcome: Outcome): void;
+}
+
+/** The longest a redeploy waits for answers in flight before ending them on output 2 (Node-RED allows 15 s). */
+const CLOSE_WAIT_LIMIT_MS = 10_000;
+
+/** Validators depend on the catalog only: built once per operation for the process. */
+const validators = new Map<string, Validator>();
+function validatorOf(op: OperationSpec): Validator {
+    let validator = validators.get(op.name);
+    if (!validator) validators.set(op.name, (validator = buildValidator(op)));
+    return validator;
+}
+
+/** The parameters a flow may see again on output 2: the known ones, without secrets. */
+function publicParameters(op: OperationSpec, params: Params): Params {
+    const result: Params = {};
+    for (const spec of op.params) {
+        if (params[spec.name] !== undefined && !(spec.kind === "text" && spec.secret)) result[spec.name] = params[spec.name];
+    }
+    return result;
+}
+
+function statusDetail(result: Record<string, unknown> | null, t: Translate): string {
+    if (result === null) return t("twilio.status.deleted");
+    for (const key of ["calls", "messages", "media_list"]) {
+        if (Array.isArray(result[key])) return t("twilio.status.listed", { count: (result[key] as unknown[]).length });
+    }
+    return [result.status, result.sid].filter((part) => typeof part === "string").join(" ");
+}
+
+export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName): void {
+    const t: Translate = (key, substitutions) => RED._(key, substitutions);
+
+    function TwilioGroupNode(this: Node, config: GroupNodeDef) {
+        RED.nodes.createNode(this, config);
+        const node = this;
+        const op: OperationSpec | undefined = OPERATIONS[config.operation];
+        const accountNode = RED.nodes.getNode(config.account) as AccountNode | null;
+        const account = accountNode?.account;
+        const pending = new Set<Pending>();
+        let setupError: Outcome | undefined;
+        let resolveFields: FieldResolver | undefined;
+        let whenDrained: (() => void) | undefined;
+
+        if (!op || op.group !== group) {
+            setupError = failure("ConfigError", t("twilio.errors.unknownOperation", { operation: config.operation }), 400);
+        } else if (!account) {
+            setupError = failure("ConfigError", t("twilio.errors.noAccount"), 401);
+        } else {
+            try {
+                resolveFields = prepareFields(RED, node, op, config);
+            } catch (err) {
+                const { param, reason } = err as FieldError;
+                setupError = failure("ConfigError", t(`twilio.errors.field`, { param, reason: fieldReason(reason) }), 400);
+            }
+        }
+        if (setupError && !setupError.ok) {
+            node.status({ fill: "red", shape: "ring", text: t("twilio.status.notConfigured") });
+            node.error(setupError.error.error);
+        }
+
+        function fieldReason(reason: string): string {
+            return reason === "secretLiteral" ? t("twilio.errors.secretLiteral") : reason;
+        }
+
+        function showStatus(last?: Outcome): void {
+            if (pending.size > 0) {
+                node.status({ fill: "blue", shape: "dot", text: t("twilio.status.requesting", { count: pending.size }) });
+            } else if (last?.ok) {
+                node.status({ fill: "green", shape: "dot", text: `${op!.name}: ${statusDetail(last.result, t)}` });
+            } else if (last) {
+                const { type, status, code } = last.error;
+                node.status({ fill: "red", shape: "ring", text: `${type} ${code ?? status}` });
+            }
+        }
+
+        /** Everything from msg to outcome; never throws, never sends an invalid request. */
+        async function execute(msg: NodeMessage, used: { params: Params }): Promise<Outcome> {
+            if (setupError) return setupError;
+            const operation = op!;
+            let input: Params;
+            try {
+                input = await resolveFields!(msg);
+            } catch (err) {
+                const { param, reason } = err as FieldError;
+                return failure("ValidationError", t("twilio.errors.field", { param, reason: fieldReason(reason) }), 400);
+            }
+            used.params = input;
+            const validation = validatorOf(operation)(input);
+            if (!validation.ok) {
+                const sentences = validation.issues.map((issue) => describeIssue(issue, operation, t));
+                return failure("ValidationError", sentences.join(" "), 400);
+            }
+            const params = (used.params = validation.params);
+            const credentials = account!.authFor(params.AccountSid as string, params.AuthToken as string);
+            if (!credentials.ok) {
+                const status = credentials.problem === "badBaseUrl" ? 400 : 401;
+                return failure("ConfigError", t(`twilio.errors.${credentials.problem}`, { url: account!.baseUrl }), status);
+            }
+            const request = buildRequest(operation, params, credentials.auth.accountSid);
+            try {
+                return fromResponse(operation, await account!.send(request, credentials.auth), t);
+            } catch (err) {
+                return fromFailure(operation, err, account!, t);
+            }
+        }
+
+        node.on("input", (msg: NodeMessageInFlow, send: Send, done: Done) => {
+            const used: { params: Params } = { params: {} };
+            let settled = false;
+            const entry: Pending = {
+                settle(outcome) {
+                    if (settled) return;
+                    settled = true;
+                    pending.delete(entry);
+                    deliver(msg, outcome, used.params, send, done);
+                    showStatus(outcome);
+                    if (pending.size === 0) whenDrained?.();
+                },
+            };
+            pending.add(entry);
+            showStatus();
+            execute(msg, used).then(entry.settle, (err: unknown) =>
+                entry.settle(failure("NetworkError", t("twilio.errors.unexpected", { reason: String(err) }), 502)),
+            );
+        });
+
+        function deliver(msg: NodeMessage, outcome: Outcome, params: Params, send: Send, done: Done): void {
+            if (outcome.ok) {
+                msg.payload = outcome.result;
+                send([msg, null]);
+                done();
+                return;
+            }
+            const out = msg as NodeMessage & { operation?: string; parameters?: Params };
+            out.payload = outcome.error;
+            out.operation = config.operation;
+            out.parameters = op ? publicParameters(op, params) : {};
+            // an unwired error output would drop the error: hand it to Catch nodes instead
+            const errorWired = ((node as Node & { wires?: string[][] }).wires?.[1] ?? []).length > 0;
+            if (errorWired) {
+                send([null, out]);
+                done();
+            } else {
+                done(new Error(outcome.error.error));
+            }
+        }
+
+        node.on("close", (_removed: boolean, done: () => void) => {
+            if (pending.size === 0) return done();
+            const waitMs = Math.min(account?.timeoutMs ?? CLOSE_WAIT_LIMIT_MS, CLOSE_WAIT_LIMIT_MS);
+            const timer = setTimeout(() => {
+                const stopped = failure("TimeoutError", t("twilio.errors.closed", { operation: config.operation }), 504);
+                for (const entry of [...pending]) entry.settle(stopped);
+            }, waitMs);
+            whenDrained = () => {
+                clearTimeout(timer);
+                done();
+            };
+        });
+    }
+
+    RED.nodes.registerType(type, TwilioGroupNode);
+}

@@ -1,0 +1,37 @@
+/**
+ * Turns an operation and its validated parameters into the HTTP request Twilio receives.
+ */
+import type { OperationSpec } from "../catalog/types";
+import { TWILIO_API_ORIGIN } from "./twilio-client";
+import type { Params } from "./validate";
+
+export type FieldValue = string | string[];
+
+export interface ApiRequest {
+    method: "get" | "post" | "delete";
+    uri: string;
+    /** Query fields for GET and DELETE, form fields for POST; a list is sent as repeated keys. */
+    fields: Record<string, FieldValue>;
+}
+
+function wireValue(value: unknown): FieldValue {
+    return Array.isArray(value) ? value.map(String) : String(value);
+}
+
+export function buildRequest(op: OperationSpec, params: Params, accountSid: string): ApiRequest {
+    const pathValues: Params = { ...params, AccountSid: accountSid };
+    // path values are Sids that passed sidPattern (letters and digits only); encoding is a second guard
+    const path = op.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(String(pathValues[name])));
+    const fields: Record<string, FieldValue> = {};
+    for (const spec of op.params) {
+        const value = params[spec.name];
+        if (value === undefined || (spec.in !== "query" && spec.in !== "form")) continue;
+        if (spec.mapsTo) {
+            // a retired spec name: an explicit value for the new name wins
+            fields[spec.mapsTo.name] ??= spec.mapsTo.value;
+        } else {
+            fields[spec.name] = wireValue(value);
+        }
+    }
+    return { method: op.method.toLowerCase() as ApiRequest["method"], uri: TWILIO_API_ORIGIN + path, fields };
+}

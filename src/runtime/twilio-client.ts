@@ -1,0 +1,79 @@
+/**
+ * The twilio SDK client of one config node. The SDK always addresses https://api.twilio.com and has no
+ * base-URL option, so requests go through a RequestClient subclass that moves them to the configured
+ * base URL (the local stand-in, a test server, a corporate proxy).
+ */
+import http from "node:http";
+import https from "node:https";
+import twilio from "twilio";
+import type RequestClient from "twilio/lib/base/RequestClient";
+
+export const TWILIO_API_ORIGIN = "https://api.twilio.com";
+
+const MAX_SOCKETS = 20;
+
+/** The loopback hosts a plain-http base URL may name: nothing crosses a network from there. */
+export const LOOPBACK_HOSTS = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+
+export type BaseUrl = { ok: true; url: string } | { ok: false };
+
+/**
+ * Blank means Twilio itself. Otherwise an https URL, or http on a loopback host only: the Basic auth header
+ * carries the credentials and must not travel in clear.
+ */
+export function parseBaseUrl(value: string | undefined): BaseUrl {
+    const text = (value ?? "").trim();
+    if (text === "") return { ok: true, url: TWILIO_API_ORIGIN };
+    let url: URL;
+    try {
+        url = new URL(text);
+    } catch {
+        return { ok: false };
+    }
+    const secure = url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK_HOSTS.test(url.hostname));
+    if (!secure || url.username || url.password || url.search || url.hash) return { ok: false };
+    return { ok: true, url: `${url.origin}${url.pathname.replace(/\/+$/, "")}` };
+}
+
+class BaseUrlRequestClient extends twilio.RequestClient {
+    private readonly agents: { http: http.Agent; https: https.Agent };
+
+    constructor(
+        private readonly baseUrl: string,
+        timeout: number,
+    ) {
+        super({ timeout, keepAlive: true, maxSockets: MAX_SOCKETS });
+        // the SDK only configures an https agent; loopback http gets the same keep-alive sockets
+        this.agents = {
+            http: new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS, timeout }),
+            https: this.axios.defaults.httpsAgent as https.Agent,
+        };
+        this.axios.defaults.httpAgent = this.agents.http;
+    }
+
+    override request<TData>(opts: RequestClient.RequestOptions<TData>) {
+        const uri = opts.uri.startsWith(TWILIO_API_ORIGIN)
+            ? this.baseUrl + opts.uri.slice(TWILIO_API_ORIGIN.length)
+            : opts.uri;
+        return super.request<TData>({ ...opts, uri });
+    }
+
+    /** Closes the idle keep-alive sockets. */
+    destroy(): void {
+        this.agents.http.destroy();
+        this.agents.https.destroy?.();
+    }
+}
+
+export interface ApiClient {
+    client: twilio.Twilio;
+    close(): void;
+}
+
+export function createApiClient(baseUrl: string, timeout: number): ApiClient {
+    const httpClient = new BaseUrlRequestClient(baseUrl, timeout);
+    // credentials go with each request (the config node's or a message's), never from process.env:
+    // empty strings keep the SDK from falling back to TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN
+    const client = twilio("", "", { httpClient });
+    return { client, close: () => httpClient.destroy() };
+}

@@ -1,0 +1,111 @@
+/**
+ * Validation of an operation's parameters, before anything is sent: one zod schema per operation, built once
+ * from the catalog. It returns the parameters normalised for the request (numbers, booleans, lists) or the
+ * list of what is wrong, by parameter.
+ */
+import { z } from "zod";
+import { addressPattern, decimalPattern, isCalendarDate, isHttpUrl, sidPattern } from "../catalog/patterns";
+import type { OperationSpec, ParamSpec } from "../catalog/types";
+import { nearestName } from "./nearest-name";
+
+export type Params = Record<string, unknown>;
+
+export type ValidationIssue =
+    | { reason: "unknown"; param: string; suggestion?: string }
+    | { reason: "missing"; param: string; spec: ParamSpec }
+    | { reason: "missingOneOf"; names: readonly string[] }
+    | { reason: "invalid"; param: string; spec: ParamSpec; got: unknown }
+    | { reason: "tokenWithoutAccount" };
+
+export type Validation = { ok: true; params: Params } | { ok: false; issues: ValidationIssue[] };
+
+export type Validator = (input: Params) => Validation;
+
+const INTEGER_TEXT = /^-?\d+$/;
+
+function valueSchema(spec: ParamSpec): z.ZodType {
+    switch (spec.kind) {
+        case "address":
+            return z.string().regex(addressPattern(spec.forms));
+        case "url": {
+            const url = z.string().refine(isHttpUrl);
+            if (!spec.maxItems) return url;
+            // one URL or a list of them; always sent as a list, i.e. as repeated form keys
+            return z.union([url.transform((one) => [one]), z.array(url).min(1).max(spec.maxItems)]);
+        }
+        case "enum": {
+            const one = z.enum(spec.values as [string, ...string[]]);
+            if (!spec.multiple) return one;
+            const list = z.array(one).min(1);
+            const separated = z.string().transform((text) => text.split(/[\s,]+/).filter(Boolean));
+            return z.union([list, separated.pipe(list)]);
+        }
+        case "text": {
+            let text = z.string().min(1);
+            if (spec.maxLength !== undefined) text = text.max(spec.maxLength);
+            if (spec.pattern) text = text.regex(spec.pattern);
+            return text;
+        }
+        case "integer": {
+            let integer = z.number().int();
+            if (spec.min !== undefined) integer = integer.min(spec.min);
+            if (spec.max !== undefined) integer = integer.max(spec.max);
+            // flows often carry numbers as text (MQTT, HTTP, templates): "30" is taken as 30
+            return z.union([z.number(), z.string().regex(INTEGER_TEXT).transform(Number)]).pipe(integer);
+        }
+        case "boolean":
+            return z.union([z.boolean(), z.enum(["true", "false"]).transform((text) => text === "true")]);
+        case "decimal":
+            return z
+                .union([z.string(), z.number().finite().transform(String)])
+                .pipe(z.string().regex(decimalPattern(spec.scale)));
+        case "date":
+            return z.string().refine(isCalendarDate);
+        case "datetime":
+            return z.string().refine((text) => /^\d{4}-\d{2}-\d{2}T/.test(text) && !Number.isNaN(Date.parse(text)));
+        case "sid":
+            return z.string().regex(sidPattern(spec.prefixes));
+    }
+}
+
+/** Builds the validator of one operation; call once per operation, not per message. */
+export function buildValidator(op: OperationSpec): Validator {
+    const specs = new Map(op.params.map((spec) => [spec.name, spec]));
+    const names = [...specs.keys()];
+    const shape: Record<string, z.ZodType> = {};
+    for (const spec of op.params) shape[spec.name] = valueSchema(spec).optional();
+    const schema = z.object(shape);
+
+    return (input) => {
+        const issues: ValidationIssue[] = [];
+        for (const name of Object.keys(input)) {
+            if (!specs.has(name)) issues.push({ reason: "unknown", param: name, suggestion: nearestName(name, names) });
+        }
+        for (const spec of op.params) {
+            if (spec.required && input[spec.name] === undefined) issues.push({ reason: "missing", param: spec.name, spec });
+        }
+        for (const group of op.requireOneOf ?? []) {
+            if (group.every((name) => input[name] === undefined)) issues.push({ reason: "missingOneOf", names: group });
+        }
+        if (input.AuthToken !== undefined && input.AccountSid === undefined) issues.push({ reason: "tokenWithoutAccount" });
+
+        const parsed = schema.safeParse(input);
+        if (!parsed.success) {
+            const reported = new Set<string>();
+            for (const issue of parsed.error.issues) {
+                const param = String(issue.path[0]);
+                if (reported.has(param)) continue;
+                reported.add(param);
+                issues.push({ reason: "invalid", param, spec: specs.get(param)!, got: input[param] });
+            }
+        }
+        if (issues.length > 0 || !parsed.success) return { ok: false, issues };
+
+        const params: Params = {};
+        for (const spec of op.params) {
+            const value = parsed.data[spec.name] ?? spec.default;
+            if (value !== undefined) params[spec.name] = value;
+        }
+        return { ok: true, params };
+    };
+}

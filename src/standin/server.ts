@@ -1,0 +1,283 @@
+/**
+ * A local, stateful stand-in for the part of Twilio's REST API this package calls (Calls, Messages, Media:
+ * create, get, list with filters and paging, delete), with Basic auth and Twilio's error bodies and codes.
+ * The tests, the example flows and `npm start` use it on 127.0.0.1; it records every request it receives.
+ */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { listPage } from "./paging";
+import { createCall, createMessage, type Form, type Resource } from "./resources";
+import { Store, type Account, type ApiKey } from "./store";
+import { dayOf, newSid, TwilioApiError } from "./twilio-format";
+
+/** The account every stand-in starts with. Not a secret: it only opens this local server. */
+export const STANDIN_ACCOUNT_SID = "AC00000000000000000000000000000001";
+export const STANDIN_AUTH_TOKEN = "c0ffee00c0ffee00c0ffee00c0ffee00";
+
+const MAX_BODY_BYTES = 1 << 20;
+
+export interface RecordedRequest {
+    method: string;
+    path: string;
+    query: Form;
+    form: Form;
+    /** Request headers, without Authorization. */
+    headers: Record<string, string>;
+    /** The Basic auth user name (Account or API key Sid), if any. */
+    username?: string;
+    status: number;
+}
+
+export interface StandinOptions {
+    host?: string;
+    port?: number;
+    /** The clock resources are dated by. */
+    now?: () => Date;
+}
+
+interface Reply {
+    status: number;
+    body?: Resource;
+}
+
+interface Route {
+    pattern: RegExp;
+    handle(method: string, account: Account, ids: string[], query: URLSearchParams, form: Form, path: string): Reply;
+}
+
+/** Repeated keys become a list, as the SDK sends lists (MediaUrl=a&MediaUrl=b). */
+function toForm(params: URLSearchParams): Form {
+    const form: Form = {};
+    for (const [name, value] of params) {
+        const previous = form[name];
+        form[name] = previous === undefined ? value : [...(Array.isArray(previous) ? previous : [previous]), value];
+    }
+    return form;
+}
+
+function notFound(path: string): never {
+    throw new TwilioApiError(404, 20404, `The requested resource ${path} was not found`);
+}
+
+function methodNotAllowed(): never {
+    throw new TwilioApiError(405, 20004, "Method not allowed");
+}
+
+function newestFirst(items: Iterable<Resource>): Resource[] {
+    // insertion order is creation order; a Map keeps it
+    return [...items].reverse();
+}
+
+function matches(query: URLSearchParams, filters: Record<string, (item: Resource) => unknown>, item: Resource): boolean {
+    return Object.entries(filters).every(([name, value]) => !query.has(name) || value(item) === query.get(name));
+}
+
+export class TwilioStandin {
+    readonly store = new Store();
+    readonly requests: RecordedRequest[] = [];
+    private readonly server: http.Server;
+    private readonly now: () => Date;
+    private readonly routes: Route[];
+    private address?: AddressInfo;
+
+    constructor(private readonly options: StandinOptions = {}) {
+        this.now = options.now ?? (() => new Date());
+        this.store.addAccount(STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN);
+        this.server = http.createServer((req, res) => void this.serve(req, res));
+        this.routes = this.buildRoutes();
+    }
+
+    /** Starts listening (127.0.0.1 and a free port unless told otherwise); resolves with the base URL. */
+    async start(): Promise<string> {
+        await new Promise<void>((resolve, reject) => {
+            this.server.once("error", reject);
+            this.server.listen(this.options.port ?? 0, this.options.host ?? "127.0.0.1", () => resolve());
+        });
+        this.address = this.server.address() as AddressInfo;
+        return this.url;
+    }
+
+    get url(): string {
+        if (!this.address) throw new Error("the stand-in is not started");
+        return `http://${this.address.address}:${this.address.port}`;
+    }
+
+    async stop(): Promise<void> {
+        this.server.closeAllConnections();
+        await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    }
+
+    addAccount(parentSid?: string): Account {
+        return this.store.addAccount(undefined, undefined, parentSid);
+    }
+
+    addApiKey(accountSid: string = STANDIN_ACCOUNT_SID): ApiKey {
+        return this.store.addApiKey(accountSid);
+    }
+
+    /** Forgets every resource and recorded request. */
+    reset(): void {
+        this.store.clear();
+        this.requests.length = 0;
+    }
+
+    private buildRoutes(): Route[] {
+        const ACCOUNT = String.raw`^/2010-04-01/Accounts/(AC\w+)`;
+        return [
+            {
+                pattern: new RegExp(`${ACCOUNT}/Calls\\.json$`),
+                handle: (method, account, _ids, query, form, path) => {
+                    if (method === "POST") {
+                        const call = createCall(account.sid, form, this.now());
+                        account.calls.set(String(call.sid), call);
+                        return { status: 201, body: call };
+                    }
+                    if (method !== "GET") methodNotAllowed();
+                    const filters = {
+                        To: (c: Resource) => c.to,
+                        From: (c: Resource) => c.from,
+                        Status: (c: Resource) => c.status,
+                        ParentCallSid: (c: Resource) => c.parent_call_sid,
+                        StartTime: (c: Resource) => dayOf((c.start_time ?? c.date_created) as string),
+                    };
+                    const items = newestFirst(account.calls.values()).filter((c) => matches(query, filters, c));
+                    return { status: 200, body: listPage(items, { path, query, key: "calls" }) };
+                },
+            },
+            {
+                pattern: new RegExp(`${ACCOUNT}/Calls/(\\w+)\\.json$`),
+                handle: (method, account, [callSid], _query, _form, path) => this.single(method, account.calls, callSid, path),
+            },
+            {
+                pattern: new RegExp(`${ACCOUNT}/Messages\\.json$`),
+                handle: (method, account, _ids, query, form, path) => {
+                    if (method === "POST") {
+                        const { message, media } = createMessage(account.sid, form, this.now());
+                        account.messages.set(String(message.sid), message);
+                        account.media.set(String(message.sid), new Map(media.map((item) => [String(item.sid), item])));
+                        return { status: 201, body: message };
+                    }
+                    if (method !== "GET") methodNotAllowed();
+                    const filters = {
+                        To: (m: Resource) => m.to,
+                        From: (m: Resource) => m.from,
+                        DateSent: (m: Resource) => dayOf((m.date_sent ?? m.date_created) as string),
+                    };
+                    const items = newestFirst(account.messages.values()).filter((m) => matches(query, filters, m));
+                    return { status: 200, body: listPage(items, { path, query, key: "messages" }) };
+                },
+            },
+            {
+                pattern: new RegExp(`${ACCOUNT}/Messages/(\\w+)\\.json$`),
+                handle: (method, account, [messageSid], _query, _form, path) => {
+                    const reply = this.single(method, account.messages, messageSid, path);
+                    if (method === "DELETE") account.media.delete(messageSid);
+                    return reply;
+                },
+            },
+            {
+                pattern: new RegExp(`${ACCOUNT}/Messages/(\\w+)/Media\\.json$`),
+                handle: (method, account, [messageSid], query, _form, path) => {
+                    if (method !== "GET") methodNotAllowed();
+                    const media = account.media.get(messageSid);
+                    if (!media) notFound(path);
+                    const filters = { DateCreated: (m: Resource) => dayOf(m.date_created as string) };
+                    const items = newestFirst(media.values()).filter((m) => matches(query, filters, m));
+                    return { status: 200, body: listPage(items, { path, query, key: "media_list" }) };
+                },
+            },
+            {
+                pattern: new RegExp(`${ACCOUNT}/Messages/(\\w+)/Media/(\\w+)\\.json$`),
+                handle: (method, account, [messageSid, mediaSid], _query, _form, path) => {
+                    const media = account.media.get(messageSid);
+                    if (!media) notFound(path);
+                    return this.single(method, media, mediaSid, path);
+                },
+            },
+        ];
+    }
+
+    /** GET or DELETE of one resource by Sid. */
+    private single(method: string, resources: Map<string, Resource>, sid: string, path: string): Reply {
+        const resource = resources.get(sid);
+        if (method !== "GET" && method !== "DELETE") methodNotAllowed();
+        if (!resource) notFound(path);
+        if (method === "GET") return { status: 200, body: resource };
+        resources.delete(sid);
+        return { status: 204 };
+    }
+
+    private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+        const url = new URL(req.url ?? "/", "http://standin.invalid");
+        const { authorization, ...headers } = req.headers;
+        const record: RecordedRequest = {
+            method: req.method ?? "GET",
+            path: url.pathname,
+            query: toForm(url.searchParams),
+            form: {},
+            headers: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, String(value)])),
+            status: 0,
+        };
+        this.requests.push(record);
+        let reply: Reply;
+        try {
+            const body = await readBody(req);
+            if (String(req.headers["content-type"]).startsWith("application/x-www-form-urlencoded")) {
+                record.form = toForm(new URLSearchParams(body));
+            }
+            const [username, password] = basicAuth(authorization);
+            record.username = username;
+            reply = this.route(record.method, url, username, password, record.form);
+        } catch (err) {
+            const failure = err instanceof TwilioApiError ? err : new TwilioApiError(500, 20500, "Internal Server Error");
+            reply = { status: failure.status, body: { ...failure.body } };
+        }
+        record.status = reply.status;
+        res.setHeader("Twilio-Request-Id", newSid("RQ"));
+        if (reply.body === undefined) {
+            res.writeHead(reply.status).end();
+        } else {
+            res.writeHead(reply.status, { "Content-Type": "application/json; charset=utf-8" }).end(JSON.stringify(reply.body));
+        }
+    }
+
+    private route(method: string, url: URL, username: string | undefined, password: string | undefined, form: Form): Reply {
+        for (const route of this.routes) {
+            const match = route.pattern.exec(url.pathname);
+            if (!match) continue;
+            const [, accountSid, ...ids] = match;
+            const account = this.store.accounts.get(accountSid);
+            if (!username || !password || !account || !this.store.authorizes(username, password, accountSid)) {
+                throw new TwilioApiError(401, 20003, "Authenticate");
+            }
+            return route.handle(method, account, ids, url.searchParams, form, url.pathname);
+        }
+        notFound(url.pathname);
+    }
+}
+
+function basicAuth(header: string | undefined): [string?, string?] {
+    const match = /^Basic\s+(\S+)$/i.exec(header ?? "");
+    if (!match) return [];
+    const decoded = Buffer.from(match[1], "base64").toString("utf8");
+    const colon = decoded.indexOf(":");
+    return colon < 0 ? [] : [decoded.slice(0, colon), decoded.slice(colon + 1)];
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+    return new Promise((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        req.on("data", (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > MAX_BODY_BYTES) {
+                reject(new TwilioApiError(413, 20001, "Request body too large"));
+                req.destroy();
+                return;
+            }
+            chunks.push(chunk);
+        });
+        req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+        req.on("error", reject);
+    });
+}

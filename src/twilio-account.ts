@@ -1,0 +1,38 @@
+/**
+ * twilio-account: the config node every Twilio node of this package points at. Its credentials live in
+ * Node-RED's credential store only; it owns the one SDK client (and its sockets) the account's nodes share.
+ */
+import type { Node, NodeAPI, NodeDef } from "node-red";
+import { ACCOUNT_NODE_TYPE } from "./catalog/node-types";
+import { TwilioAccount, type AccountCredentials } from "./runtime/account";
+
+interface AccountNodeDef extends NodeDef {
+    apiBaseUrl?: string;
+    timeout?: number | string;
+}
+
+type AccountNode = Node<AccountCredentials> & { account: TwilioAccount };
+
+export default function (RED: NodeAPI): void {
+    function TwilioAccountNode(this: AccountNode, config: AccountNodeDef) {
+        RED.nodes.createNode(this, config);
+        this.account = new TwilioAccount(
+            { apiBaseUrl: config.apiBaseUrl, timeout: config.timeout },
+            { ...this.credentials },
+        );
+        if (this.account.problem) this.error(RED._(`twilio.errors.${this.account.problem}`, { url: this.account.baseUrl }));
+        this.on("close", (done: () => void) => {
+            this.account.close();
+            done();
+        });
+    }
+
+    RED.nodes.registerType<AccountNode, AccountNodeDef, unknown, AccountCredentials>(ACCOUNT_NODE_TYPE, TwilioAccountNode, {
+        credentials: {
+            accountSid: { type: "text" },
+            authToken: { type: "password" },
+            apiKeySid: { type: "text" },
+            apiKeySecret: { type: "password" },
+        },
+    });
+}
