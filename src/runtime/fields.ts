@@ -37,6 +37,12 @@ export class FieldError extends Error {
 
 export type FieldResolver = (msg: NodeMessage) => Promise<Params>;
 
+/** JSONata throws plain objects with a message, not Errors. */
+function reasonOf(err: unknown): string {
+    const message = (err as { message?: unknown } | null)?.message;
+    return typeof message === "string" ? message : String(err);
+}
+
 function isBlank(value: unknown): boolean {
     return value === undefined || value === null || value === "";
 }
@@ -66,7 +72,7 @@ export function prepareFields(RED: NodeAPI, node: Node, op: OperationSpec, confi
             else if (type === "option") field.literal = field.value;
             else if (LITERAL_TYPES.has(type)) field.literal = RED.util.evaluateNodeProperty(field.value, type, node, {});
         } catch (err) {
-            throw new FieldError(spec.name, err instanceof Error ? err.message : String(err));
+            throw new FieldError(spec.name, reasonOf(err));
         }
         fields.push(field);
     }
@@ -94,7 +100,7 @@ export function prepareFields(RED: NodeAPI, node: Node, op: OperationSpec, confi
             try {
                 value = await evaluate(field, msg);
             } catch (err) {
-                throw new FieldError(field.spec.name, err instanceof Error ? err.message : String(err));
+                throw new FieldError(field.spec.name, reasonOf(err));
             }
             if (!isBlank(value)) params[field.spec.name] = value;
             // the token read from a msg property does not travel on down the flow with the message

@@ -70,6 +70,7 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
         let setupError: Outcome | undefined;
         let resolveFields: FieldResolver | undefined;
         let whenDrained: (() => void) | undefined;
+        let closing = false;
 
         if (!op || op.group !== group) {
             setupError = failure("ConfigError", t("twilio.errors.unknownOperation", { operation: config.operation }), 400);
@@ -154,10 +155,23 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
             );
         });
 
+        function wiredTo(port: number): string[] {
+            return (node as Node & { wires?: string[][] }).wires?.[port] ?? [];
+        }
+
+        /** While the flow stops, nodes wired to an output may already be gone, and a message sent there vanishes. */
+        function unreachable(port: number): boolean {
+            return closing && wiredTo(port).some((id) => !RED.nodes.getNode(id));
+        }
+
         function deliver(msg: NodeMessage, outcome: Outcome, params: Params, send: Send, done: Done): void {
             if (outcome.ok) {
                 msg.payload = outcome.result;
-                send([msg, null]);
+                if (unreachable(0)) {
+                    node.warn(t("twilio.warnings.resultWhileStopping", { operation: op!.name, detail: statusDetail(outcome.result, t) }));
+                } else {
+                    send([msg, null]);
+                }
                 done();
                 return;
             }
@@ -165,9 +179,8 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
             out.payload = outcome.error;
             out.operation = config.operation;
             out.parameters = op ? publicParameters(op, params) : {};
-            // an unwired error output would drop the error: hand it to Catch nodes instead
-            const errorWired = ((node as Node & { wires?: string[][] }).wires?.[1] ?? []).length > 0;
-            if (errorWired) {
+            // with the error output unwired (or stopped) the error goes to done(err): Catch nodes and the log
+            if (wiredTo(1).length > 0 && !unreachable(1)) {
                 send([null, out]);
                 done();
             } else {
@@ -176,6 +189,7 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
         }
 
         node.on("close", (_removed: boolean, done: () => void) => {
+            closing = true;
             if (pending.size === 0) return done();
             const waitMs = Math.min(account?.timeoutMs ?? CLOSE_WAIT_LIMIT_MS, CLOSE_WAIT_LIMIT_MS);
             const timer = setTimeout(() => {

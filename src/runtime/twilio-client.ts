@@ -74,6 +74,8 @@ export function createApiClient(baseUrl: string, timeout: number): ApiClient {
     const httpClient = new BaseUrlRequestClient(baseUrl, timeout);
     // credentials go with each request (the config node's or a message's), never from process.env:
     // empty strings keep the SDK from falling back to TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN
-    const client = twilio("", "", { httpClient });
+    // TWILIO_LOG_LEVEL=debug is the SDK's documented switch for printing requests; twilio 6 reads it but does
+    // not pass it on to requests, so it is handed over here (the SDK leaves the Authorization header out)
+    const client = twilio("", "", { httpClient, logLevel: process.env.TWILIO_LOG_LEVEL });
     return { client, close: () => httpClient.destroy() };
 }

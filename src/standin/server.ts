@@ -26,7 +26,16 @@ export interface RecordedRequest {
     /** The Basic auth user name (Account or API key Sid), if any. */
     username?: string;
     status: number;
+    /** Which TCP connection carried it (numbered from 1): shows keep-alive at work. */
+    connection: number;
 }
+
+/** What the stand-in does with the next request instead of (or before) answering it normally. */
+export type Fault =
+    | { status: number; code?: number; message?: string; body?: string }
+    | { hang: true }
+    | { reset: true }
+    | { delayMs: number };
 
 export interface StandinOptions {
     host?: string;
@@ -79,11 +88,15 @@ export class TwilioStandin {
     private readonly now: () => Date;
     private readonly routes: Route[];
     private address?: AddressInfo;
+    private readonly faults: Fault[] = [];
+    private readonly connectionIds = new WeakMap<object, number>();
+    private connections = 0;
 
     constructor(private readonly options: StandinOptions = {}) {
         this.now = options.now ?? (() => new Date());
         this.store.addAccount(STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN);
         this.server = http.createServer((req, res) => void this.serve(req, res));
+        this.server.on("connection", (socket) => this.connectionIds.set(socket, ++this.connections));
         this.routes = this.buildRoutes();
     }
 
@@ -115,10 +128,16 @@ export class TwilioStandin {
         return this.store.addApiKey(accountSid);
     }
 
-    /** Forgets every resource and recorded request. */
+    /** Forgets every resource, recorded request and pending fault. */
     reset(): void {
         this.store.clear();
         this.requests.length = 0;
+        this.faults.length = 0;
+    }
+
+    /** The next requests, one fault each, in order: an error status, no answer, a reset connection, a delay. */
+    failNext(...faults: Fault[]): void {
+        this.faults.push(...faults);
     }
 
     private buildRoutes(): Route[] {
@@ -217,8 +236,18 @@ export class TwilioStandin {
             form: {},
             headers: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, String(value)])),
             status: 0,
+            connection: this.connectionIds.get(req.socket) ?? 0,
         };
         this.requests.push(record);
+        const fault = this.faults.shift();
+        if (fault && "reset" in fault) return void req.socket.destroy();
+        if (fault && "hang" in fault) return; // stop() closes the connection
+        if (fault && "delayMs" in fault) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+        if (fault && "status" in fault) {
+            record.status = fault.status;
+            const body = fault.body ?? JSON.stringify(new TwilioApiError(fault.status, fault.code ?? 20500, fault.message ?? "Service unavailable").body);
+            return void res.writeHead(fault.status, { "Content-Type": "application/json" }).end(body);
+        }
         let reply: Reply;
         try {
             const body = await readBody(req);

@@ -6,7 +6,8 @@
 "use strict";
 const path = require("node:path");
 const helper = require("node-red-node-test-helper");
-const { i18n } = require("@node-red/util");
+const { EventEmitter } = require("node:events");
+const { i18n, log } = require("@node-red/util");
 
 const NODES_DIR = path.join(__dirname, "..", "..", "nodes");
 const NODE_TYPES = ["twilio-account", "twilio-calls", "twilio-messages", "twilio-media"];
@@ -43,4 +44,16 @@ async function loadFlow(flow, credentials = {}) {
     await helper.load(nodeModules, flow, credentials);
 }
 
-module.exports = { helper, loadFlow, NODE_TYPES };
+/**
+ * Records every log line of the runtime (Node-RED's own log handler API) until stop(): unlike the helper's
+ * log spy, this one also sees what nodes log while they close.
+ */
+function captureLog() {
+    const entries = [];
+    const handler = new EventEmitter();
+    handler.on("log", (entry) => entries.push(entry));
+    log.addHandler(handler);
+    return { entries, levels: { ERROR: log.ERROR, WARN: log.WARN }, stop: () => log.removeHandler(handler) };
+}
+
+module.exports = { helper, loadFlow, captureLog, NODE_TYPES };
