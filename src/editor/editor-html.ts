@@ -36,6 +36,7 @@ ${browserScript}
         labelStyle: editor.labelStyle,
         outputLabels: editor.outputLabels,
         oneditprepare: editor.oneditprepare,
+        oneditsave: editor.oneditsave,
     });
 })();
 </script>

@@ -131,5 +131,13 @@ function twilioGroupEditor(type, operations) {
             select.on("change", function () { showOperation(node, select.val()); });
             showOperation(node, select.val());
         },
+        oneditsave: function () {
+            // operations share property names (To, From, PageSize...): a value left in a field the chosen
+            // operation does not show would linger in the flow file, so it is cleared
+            const op = byName[$("#node-input-operation").val()];
+            fieldNames.forEach(function (name) {
+                if (op && !fieldOf(op.name, name)) $("#node-input-" + name).typedInput("value", "");
+            });
+        },
     };
 }
