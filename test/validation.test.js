@@ -133,7 +133,7 @@ const INVALID = [
     ["postMessage", { To: SMS.To, From: SMS.From, Bdy: "hi" }, "Bdy", /did you mean Body\?/],
     ["postMessage", { ...SMS, to: "+16175551212" }, "to", /did you mean To\?/],
     ["getCall", { Callsid: CALL_SID }, "Callsid", /did you mean CallSid\?/],
-    ["listMessage", { Recipient: "+16175551212" }, "Recipient", /it takes AccountSid, AuthToken, PageSize, From, To, DateSent/],
+    ["listMessage", { Recipient: "+16175551212" }, "Recipient", /it takes PageSize, From, To, DateSent, AccountSid, AuthToken/],
     ["getMessage", { MessageSid: MESSAGE_SID, Body: "x" }, "Body", /getMessage has no parameter Body/],
     ["getCall", JSON.parse(`{"CallSid": "${CALL_SID}", "__proto__": {"polluted": true}}`), "__proto__", /has no parameter __proto__/],
     // credentials that come with the message

@@ -81,7 +81,7 @@ export function httpMethod(name: string, help: string): EnumParam {
     return { name, kind: "enum", values: HTTP_METHODS, default: "POST", in: "form", help };
 }
 
-/** Every operation accepts per-message credentials in front of its own parameters. */
+/** Every operation accepts per-message credentials after its own parameters (rarely used: listed last). */
 export function withCredentials(params: readonly ParamSpec[]): readonly ParamSpec[] {
-    return [AccountSid, AuthToken, ...params];
+    return [...params, AccountSid, AuthToken];
 }

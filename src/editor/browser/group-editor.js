@@ -75,7 +75,9 @@ function twilioGroupEditor(type, operations) {
         if (!op) return;
         $("#twilio-operation-summary").text(op.summary);
         op.fields.forEach(function (field) {
-            const row = $("#twilio-row-" + field.name).show();
+            // rows are shared by the group's operations: put them in this operation's order
+            const row = $("#twilio-row-" + field.name);
+            row.appendTo(row.parent()).show();
             row.find(".twilio-required").toggle(field.required);
             row.find(".twilio-help").text(field.help);
             const placeholder = field.default !== undefined
