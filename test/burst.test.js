@@ -3,7 +3,7 @@
  */
 "use strict";
 const assert = require("node:assert/strict");
-const { helper, startStandin, loadNode, collect, NODE_ID } = require("./support/harness");
+const { helper, useStandin, loadNode, collect, NODE_ID } = require("./support/harness");
 
 const BURST = 200;
 
@@ -17,17 +17,7 @@ function burstMessage(i) {
 }
 
 describe(`a burst of ${BURST} mixed messages`, function () {
-    let standin;
-
-    before(async function () {
-        standin = await startStandin();
-    });
-    after(async function () {
-        await standin.stop();
-    });
-    afterEach(async function () {
-        await helper.unload();
-    });
+    const standin = useStandin();
 
     it(`yields exactly ${BURST} output messages, one per input, each on the right output`, async function () {
         await loadNode(standin, { type: "twilio-messages", operation: "postMessage" });

@@ -5,11 +5,11 @@
  */
 "use strict";
 const assert = require("node:assert/strict");
-const net = require("node:net");
 const {
     helper,
     captureLog,
-    startStandin,
+    useStandin,
+    closedPort,
     loadNode,
     run,
     standinApi,
@@ -20,15 +20,6 @@ const {
 
 const SMS = { To: "+16175551212", From: "+15005550006", Body: "Pump 3 pressure high" };
 
-/** A port on 127.0.0.1 that nothing listens on. */
-async function closedPort() {
-    const server = net.createServer();
-    await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address();
-    await new Promise((resolve) => server.close(resolve));
-    return port;
-}
-
 /** The status objects the node under test has shown, in order. */
 function statuses() {
     const node = helper.getNode(NODE_ID);
@@ -36,20 +27,7 @@ function statuses() {
 }
 
 describe("errors", function () {
-    let standin;
-
-    before(async function () {
-        standin = await startStandin();
-    });
-    after(async function () {
-        await standin.stop();
-    });
-    beforeEach(function () {
-        standin.reset();
-    });
-    afterEach(async function () {
-        await helper.unload();
-    });
+    const standin = useStandin();
 
     describe("TwilioError: Twilio answered with an error", function () {
         it("a 400 carries Twilio's status, code, more_info and a sentence to act on", async function () {

@@ -4,25 +4,12 @@
  */
 "use strict";
 const assert = require("node:assert/strict");
-const { helper, startStandin, loadNode, run, collect, NODE_ID, ACCOUNT_ID, STANDIN_ACCOUNT_SID } = require("./support/harness");
+const { helper, useStandin, loadNode, run, collect, NODE_ID, ACCOUNT_ID, STANDIN_ACCOUNT_SID } = require("./support/harness");
 
 const SMS = { To: "+16175551212", From: "+15005550006", Body: "hello" };
 
 describe("inputs and credentials", function () {
-    let standin;
-
-    before(async function () {
-        standin = await startStandin();
-    });
-    after(async function () {
-        await standin.stop();
-    });
-    beforeEach(function () {
-        standin.reset();
-    });
-    afterEach(async function () {
-        await helper.unload();
-    });
+    const standin = useStandin();
 
     const lastForm = () => standin.requests[standin.requests.length - 1].form;
 

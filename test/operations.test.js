@@ -5,7 +5,7 @@
 "use strict";
 const assert = require("node:assert/strict");
 const { RESOURCES } = require("../nodes/catalog");
-const { helper, startStandin, loadNode, run, standinApi, STANDIN_ACCOUNT_SID } = require("./support/harness");
+const { helper, useStandin, loadNode, run, standinApi, STANDIN_ACCOUNT_SID } = require("./support/harness");
 
 const ACCOUNT_PATH = `/2010-04-01/Accounts/${STANDIN_ACCOUNT_SID}`;
 const SID = /^[0-9a-zA-Z]{34}$/;
@@ -23,20 +23,7 @@ function assertFields(resource, kind) {
 }
 
 describe("operations end to end", function () {
-    let standin;
-
-    before(async function () {
-        standin = await startStandin();
-    });
-    after(async function () {
-        await standin.stop();
-    });
-    beforeEach(function () {
-        standin.reset();
-    });
-    afterEach(async function () {
-        await helper.unload();
-    });
+    const standin = useStandin();
 
     async function seedMessage(form = {}) {
         const { body } = await standinApi(standin, "POST", "/Messages.json", {

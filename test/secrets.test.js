@@ -5,8 +5,8 @@
  */
 "use strict";
 const assert = require("node:assert/strict");
-const net = require("node:net");
-const { helper, captureLog, startStandin, loadNode, run, NODE_ID, STANDIN_ACCOUNT_SID } = require("./support/harness");
+const { TwilioStandin } = require("../nodes/standin/server");
+const { helper, captureLog, closedPort, loadNode, run, NODE_ID, STANDIN_ACCOUNT_SID } = require("./support/harness");
 
 const SMS = { To: "+16175551212", From: "+15005550006", Body: "hello" };
 
@@ -15,16 +15,8 @@ function leaksOf(secret, username) {
     return [secret, Buffer.from(`${username}:${secret}`).toString("base64")];
 }
 
-async function closedPort() {
-    const server = net.createServer();
-    await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address();
-    await new Promise((resolve) => server.close(resolve));
-    return port;
-}
-
 describe("secrets never leak", function () {
-    let standin;
+    const standin = new TwilioStandin();
     let account; // a subaccount whose token is only used here
     let key;
     let logged;
@@ -33,7 +25,7 @@ describe("secrets never leak", function () {
     const restoreStdout = [];
 
     before(async function () {
-        standin = await startStandin();
+        await standin.start();
         account = standin.store.addAccount(undefined, "5ec2e7f00d5ec2e7f00d5ec2e7f00d5e");
         key = standin.addApiKey(account.sid);
         // the SDK prints requests with TWILIO_LOG_LEVEL=debug: capture stdout to check that too

@@ -5,7 +5,7 @@
  */
 "use strict";
 const assert = require("node:assert/strict");
-const { helper, startStandin, loadNode, run } = require("./support/harness");
+const { helper, useStandin, loadNode, run } = require("./support/harness");
 
 const TYPE_OF = {
     createCall: "twilio-calls",
@@ -156,20 +156,7 @@ const VALID = [
 ];
 
 describe("validation before anything is sent", function () {
-    let standin;
-
-    before(async function () {
-        standin = await startStandin();
-    });
-    after(async function () {
-        await standin.stop();
-    });
-    beforeEach(function () {
-        standin.reset();
-    });
-    afterEach(async function () {
-        await helper.unload();
-    });
+    const standin = useStandin();
 
     for (const [operation, payload, param, expected] of INVALID) {
         const shown = JSON.stringify(payload, (key, value) => (typeof value === "string" && value.length > 40 ? `${value.slice(0, 20)}…(${value.length})` : value));

@@ -72,13 +72,14 @@ function methodNotAllowed(): never {
     throw new TwilioApiError(405, 20004, "Method not allowed");
 }
 
-function newestFirst(items: Iterable<Resource>): Resource[] {
-    // insertion order is creation order; a Map keeps it
-    return [...items].reverse();
-}
+type Filters = Record<string, (item: Resource) => unknown>;
 
-function matches(query: URLSearchParams, filters: Record<string, (item: Resource) => unknown>, item: Resource): boolean {
-    return Object.entries(filters).every(([name, value]) => !query.has(name) || value(item) === query.get(name));
+/** A list answer: the resources a query's filters keep, newest first (a Map keeps creation order), paged. */
+function listOf(resources: Map<string, Resource>, filters: Filters, query: URLSearchParams, path: string, key: string): Reply {
+    const items = [...resources.values()]
+        .reverse()
+        .filter((item) => Object.entries(filters).every(([name, value]) => !query.has(name) || value(item) === query.get(name)));
+    return { status: 200, body: listPage(items, { path, query, key }) };
 }
 
 export class TwilioStandin {
@@ -159,8 +160,7 @@ export class TwilioStandin {
                         ParentCallSid: (c: Resource) => c.parent_call_sid,
                         StartTime: (c: Resource) => dayOf((c.start_time ?? c.date_created) as string),
                     };
-                    const items = newestFirst(account.calls.values()).filter((c) => matches(query, filters, c));
-                    return { status: 200, body: listPage(items, { path, query, key: "calls" }) };
+                    return listOf(account.calls, filters, query, path, "calls");
                 },
             },
             {
@@ -182,8 +182,7 @@ export class TwilioStandin {
                         From: (m: Resource) => m.from,
                         DateSent: (m: Resource) => dayOf((m.date_sent ?? m.date_created) as string),
                     };
-                    const items = newestFirst(account.messages.values()).filter((m) => matches(query, filters, m));
-                    return { status: 200, body: listPage(items, { path, query, key: "messages" }) };
+                    return listOf(account.messages, filters, query, path, "messages");
                 },
             },
             {
@@ -200,9 +199,7 @@ export class TwilioStandin {
                     if (method !== "GET") methodNotAllowed();
                     const media = account.media.get(messageSid);
                     if (!media) notFound(path);
-                    const filters = { DateCreated: (m: Resource) => dayOf(m.date_created as string) };
-                    const items = newestFirst(media.values()).filter((m) => matches(query, filters, m));
-                    return { status: 200, body: listPage(items, { path, query, key: "media_list" }) };
+                    return listOf(media, { DateCreated: (m: Resource) => dayOf(m.date_created as string) }, query, path, "media_list");
                 },
             },
             {

@@ -3,16 +3,33 @@
  * each output. run(msg) sends one message and resolves with the one output it produced.
  */
 "use strict";
+const net = require("node:net");
 const { helper, loadFlow, captureLog } = require("./runtime");
 const { TwilioStandin, STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN } = require("../../nodes/standin/server");
 
 const ACCOUNT_ID = "acct1";
 const NODE_ID = "twilio1";
 
-async function startStandin() {
+/**
+ * The stand-in of a describe block: started before its tests, stopped after them, emptied before each test;
+ * the flow under test is unloaded after each.
+ */
+function useStandin() {
     const standin = new TwilioStandin();
-    await standin.start();
+    before(() => standin.start());
+    after(() => standin.stop());
+    beforeEach(() => standin.reset());
+    afterEach(() => helper.unload());
     return standin;
+}
+
+/** A port on 127.0.0.1 that nothing listens on. */
+async function closedPort() {
+    const server = net.createServer();
+    await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address();
+    await new Promise((resolve) => server.close(resolve));
+    return port;
 }
 
 /**
@@ -97,7 +114,8 @@ async function standinApi(standin, method, path, form) {
 module.exports = {
     helper,
     captureLog,
-    startStandin,
+    useStandin,
+    closedPort,
     loadNode,
     collect,
     run,
