@@ -4,11 +4,12 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from "node-red";
 import { OPERATIONS } from "../catalog/operations";
+import { LISTS } from "../catalog/resources";
 import type { GroupName, OperationSpec } from "../catalog/types";
 import type { TwilioAccount } from "./account";
 import { describeIssue, type Translate } from "./describe";
 import { FieldError, prepareFields, type FieldConfig, type FieldResolver } from "./fields";
-import { failure, fromFailure, fromResponse, type Outcome } from "./outcome";
+import { failure, fromFailure, fromResponse, type Failure, type Outcome } from "./outcome";
 import { buildRequest } from "./request";
 import { buildValidator, type Params, type Validator } from "./validate";
 
@@ -29,7 +30,7 @@ interface Pending {
     settle(outcome: Outcome): void;
 }
 
-/** The longest a redeploy waits for answers in flight before ending them on output 2 (Node-RED allows 15 s). */
+/** The longest a redeploy waits for answers in flight before ending them as unknown (Node-RED allows 15 s). */
 const CLOSE_WAIT_LIMIT_MS = 10_000;
 
 /** Validators depend on the catalog only: built once per operation for the process. */
@@ -49,11 +50,11 @@ function publicParameters(op: OperationSpec, params: Params): Params {
     return result;
 }
 
-function statusDetail(result: Record<string, unknown> | null, t: Translate): string {
+/** A result in a few words: "queued SM...", "20 listed", "deleted". */
+function statusDetail(op: OperationSpec, result: Record<string, unknown> | null, t: Translate): string {
     if (result === null) return t("twilio.status.deleted");
-    for (const key of ["calls", "messages", "media_list"]) {
-        if (Array.isArray(result[key])) return t("twilio.status.listed", { count: (result[key] as unknown[]).length });
-    }
+    const list = LISTS[op.result];
+    if (list) return t("twilio.status.listed", { count: (result[list.key] as unknown[] | undefined)?.length ?? 0 });
     return [result.status, result.sid].filter((part) => typeof part === "string").join(" ");
 }
 
@@ -67,7 +68,7 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
         const accountNode = RED.nodes.getNode(config.account) as AccountNode | null;
         const account = accountNode?.account;
         const pending = new Set<Pending>();
-        let setupError: Outcome | undefined;
+        let setupError: Failure | undefined;
         let resolveFields: FieldResolver | undefined;
         let whenDrained: (() => void) | undefined;
         let closing = false;
@@ -84,7 +85,7 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
                 setupError = failure("ConfigError", t(`twilio.errors.field`, { param, reason: fieldReason(reason) }), 400);
             }
         }
-        if (setupError && !setupError.ok) {
+        if (setupError) {
             node.status({ fill: "red", shape: "ring", text: t("twilio.status.notConfigured") });
             node.error(setupError.error.error);
         }
@@ -97,7 +98,7 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
             if (pending.size > 0) {
                 node.status({ fill: "blue", shape: "dot", text: t("twilio.status.requesting", { count: pending.size }) });
             } else if (last?.ok) {
-                node.status({ fill: "green", shape: "dot", text: `${op!.name}: ${statusDetail(last.result, t)}` });
+                node.status({ fill: "green", shape: "dot", text: `${op!.name}: ${statusDetail(op!, last.result, t)}` });
             } else if (last) {
                 const { type, status, code } = last.error;
                 node.status({ fill: "red", shape: "ring", text: `${type} ${code ?? status}` });
@@ -168,7 +169,7 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
             if (outcome.ok) {
                 msg.payload = outcome.result;
                 if (unreachable(0)) {
-                    node.warn(t("twilio.warnings.resultWhileStopping", { operation: op!.name, detail: statusDetail(outcome.result, t) }));
+                    node.warn(t("twilio.warnings.resultWhileStopping", { operation: op!.name, detail: statusDetail(op!, outcome.result, t) }));
                 } else {
                     send([msg, null]);
                 }
