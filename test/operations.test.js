@@ -333,6 +333,72 @@ describe("operations end to end", function () {
         });
     });
 
+    describe("beyond the reference spec", function () {
+        it("createCall with inline Twiml and MachineDetection (which wins over IfMachine)", async function () {
+            await loadNode(standin, { type: "twilio-calls", operation: "createCall" });
+            const Twiml = "<Response><Say>Pump 3 pressure high</Say></Response>";
+            const { port } = await run({
+                payload: { To: "+16175551212", From: "+15005550006", Twiml, MachineDetection: "DetectMessageEnd", IfMachine: "Continue" },
+            });
+            assert.equal(port, 1);
+            const { form } = onlyRequest(standin);
+            assert.equal(form.Twiml, Twiml);
+            assert.equal(form.MachineDetection, "DetectMessageEnd");
+            assert.equal("Url" in form, false);
+        });
+
+        it("postMessage with a Content template: ContentVariables go as JSON text", async function () {
+            await loadNode(standin, { type: "twilio-messages", operation: "postMessage" });
+            const ContentSid = "HX" + "ab".repeat(16);
+            const { port } = await run({
+                payload: { To: "whatsapp:+16175551212", From: "whatsapp:+15005550006", ContentSid, ContentVariables: { 1: "pump 3", 2: "97.5" } },
+            });
+            assert.equal(port, 1);
+            const { form } = onlyRequest(standin);
+            assert.equal(form.ContentSid, ContentSid);
+            assert.deepEqual(JSON.parse(form.ContentVariables), { 1: "pump 3", 2: "97.5" });
+        });
+
+        it("postMessage scheduled with SendAt and ScheduleType", async function () {
+            await loadNode(standin, { type: "twilio-messages", operation: "postMessage" });
+            const MessagingServiceSid = "MG" + "cd".repeat(16);
+            const { port, msg } = await run({
+                payload: { To: "+16175551212", Body: "Weekly report", MessagingServiceSid, ScheduleType: "fixed", SendAt: "2030-01-07T09:00:00Z" },
+            });
+            assert.equal(port, 1);
+            assert.equal(msg.payload.status, "scheduled");
+            assert.deepEqual(onlyRequest(standin).form, {
+                To: "+16175551212",
+                Body: "Weekly report",
+                MessagingServiceSid,
+                SendAt: "2030-01-07T09:00:00Z",
+                ScheduleType: "fixed",
+            });
+        });
+
+        it("a list result's next_page_uri, given back as NextPageUri, fetches the next page", async function () {
+            const seeded = [];
+            for (let i = 0; i < 3; i++) seeded.push(await seedMessage({ Body: `m${i}` }));
+            standin.requests.length = 0;
+            await loadNode(standin, { type: "twilio-messages", operation: "listMessage", fields: { PageSize: "2", PageSizeType: "num" } });
+            const first = await run({ payload: {} });
+            assert.deepEqual(first.msg.payload.messages.map((m) => m.body), ["m2", "m1"]);
+            const second = await run({ payload: { NextPageUri: first.msg.payload.next_page_uri } });
+            assert.equal(second.port, 1);
+            assert.deepEqual(second.msg.payload.messages.map((m) => m.body), ["m0"]);
+            assert.equal(second.msg.payload.page, 1);
+            assert.equal(second.msg.payload.next_page_uri, null);
+            const { query } = standin.requests[1];
+            assert.deepEqual(query, { PageSize: "2", Page: "1", PageToken: `PA${seeded[1].sid}` });
+        });
+
+        it("Page and PageToken go to the list request as they are", async function () {
+            await loadNode(standin, { type: "twilio-calls", operation: "listCall" });
+            await run({ payload: { Page: 3, PageToken: "PACA0123" } });
+            assert.deepEqual(onlyRequest(standin).query, { PageSize: "50", Page: "3", PageToken: "PACA0123" });
+        });
+    });
+
     it("every created resource carries well-formed Sids", async function () {
         await loadNode(standin, { type: "twilio-messages", operation: "postMessage" });
         const { msg } = await run({ payload: { To: "+17635551234", From: "+15005550006", Body: "x" } });

@@ -133,9 +133,28 @@ const INVALID = [
     ["postMessage", { To: SMS.To, From: SMS.From, Bdy: "hi" }, "Bdy", /did you mean Body\?/],
     ["postMessage", { ...SMS, to: "+16175551212" }, "to", /did you mean To\?/],
     ["getCall", { Callsid: CALL_SID }, "Callsid", /did you mean CallSid\?/],
-    ["listMessage", { Recipient: "+16175551212" }, "Recipient", /it takes PageSize, From, To, DateSent, AccountSid, AuthToken/],
+    ["listMessage", { Recipient: "+16175551212" }, "Recipient", /it takes PageSize, From, To, DateSent, Page, PageToken, NextPageUri, AccountSid, AuthToken/],
     ["getMessage", { MessageSid: MESSAGE_SID, Body: "x" }, "Body", /getMessage has no parameter Body/],
     ["getCall", JSON.parse(`{"CallSid": "${CALL_SID}", "__proto__": {"polluted": true}}`), "__proto__", /has no parameter __proto__/],
+    // parameters beyond the reference spec
+    ["createCall", { ...CALL, MachineDetection: "Yes" }, "MachineDetection", /one of Enable, DetectMessageEnd/],
+    ["createCall", { To: CALL.To, From: CALL.From, Twiml: "Say hello" }, "Twiml", /text matching/],
+    ["createCall", { To: CALL.To, From: CALL.From, Twiml: `<Response><Say>${"x".repeat(4000)}</Say></Response>` }, "Twiml", /at most 4000/],
+    ["postMessage", { To: SMS.To, From: SMS.From, ContentSid: "MG" + "0".repeat(32) }, "ContentSid", /HX followed by/],
+    ["postMessage", { ...SMS, ContentVariables: "{not json" }, "ContentVariables", /JSON object/],
+    ["postMessage", { ...SMS, ContentVariables: [1, 2] }, "ContentVariables", /JSON object/],
+    ["postMessage", { ...SMS, ContentVariables: "[1, 2]" }, "ContentVariables", /JSON object/],
+    ["postMessage", { ...SMS, MessagingServiceSid: "MG" + "1".repeat(32), ScheduleType: "fixed", SendAt: "tomorrow" }, "SendAt", /ISO 8601/],
+    ["postMessage", { ...SMS, MessagingServiceSid: "MG" + "1".repeat(32), ScheduleType: "later", SendAt: "2030-01-01T09:00:00Z" }, "ScheduleType", /one of fixed/],
+    ["postMessage", { ...SMS, SendAt: "2030-01-01T09:00:00Z" }, "SendAt", /SendAt needs ScheduleType and MessagingServiceSid/],
+    ["postMessage", { ...SMS, ScheduleType: "fixed", SendAt: "2030-01-01T09:00:00Z" }, "ScheduleType", /ScheduleType needs SendAt and MessagingServiceSid/],
+    ["listCall", { Page: -1 }, "Page", /whole number/],
+    ["listMessage", { Page: 1, PageToken: "PA token" }, "PageToken", /text matching/],
+    ["listMessage", { NextPageUri: "https://evil.example.com/2010-04-01/Accounts/AC00000000000000000000000000000001/Messages.json" }, "NextPageUri", /next_page_uri of a previous result of this list/],
+    ["listMessage", { NextPageUri: "/2010-04-01/Accounts/AC00000000000000000000000000000001/Calls.json?Page=1" }, "NextPageUri", /next_page_uri/],
+    ["listMedia", { NextPageUri: `/2010-04-01/Accounts/AC00000000000000000000000000000001/Messages/${MESSAGE_SID}/../Media.json` }, "NextPageUri", /next_page_uri/],
+    ["listMessage", { NextPageUri: "/2010-04-01/Accounts/AC00000000000000000000000000000001/Messages.json?PageSize=50&Evil=1" }, "Evil", /no parameter Evil/],
+    ["listCall", { NextPageUri: "/2010-04-01/Accounts/AC00000000000000000000000000000001/Calls.json?PageSize=5000" }, "PageSize", /from 1 to 1000/],
     // credentials that come with the message
     ["getCall", { CallSid: CALL_SID, AuthToken: "0123456789abcdef0123456789abcdef" }, "AuthToken", /without AccountSid/],
 ];
@@ -153,6 +172,10 @@ const VALID = [
     ["postMessage", { ...SMS, Body: "x".repeat(1600), MaxPrice: 0.5 }],
     ["listCall", { PageSize: "1000", StartTime: "2024-02-29" }],
     ["listMessage", { From: "ACME", DateSent: "2026-11-26" }],
+    ["createCall", { To: CALL.To, From: CALL.From, Twiml: "<Response><Say>Pump 3 alarm</Say></Response>", MachineDetection: "DetectMessageEnd" }],
+    ["postMessage", { To: SMS.To, MessagingServiceSid: "MG" + "1".repeat(32), ContentSid: "HX" + "2".repeat(32), ContentVariables: { 1: "pump 3" } }],
+    ["postMessage", { ...SMS, MessagingServiceSid: "MG" + "1".repeat(32), ScheduleType: "fixed", SendAt: "2030-01-01T09:00:00Z" }],
+    ["listCall", { Page: 0, PageToken: "PACA0123" }],
 ];
 
 describe("validation before anything is sent", function () {

@@ -3,3 +3,4 @@ export { OPERATIONS, operationsOf } from "./operations";
 export { RESOURCES, LISTS, PAGE_FIELDS } from "./resources";
 export { addressPattern, sidPattern, isHttpUrl, isCalendarDate, DATE_PATTERN, URL_PATTERN } from "./patterns";
 export { ACCOUNT_NODE_TYPE, GROUP_NODE_TYPES } from "./node-types";
+export { pageUriPattern } from "./patterns";

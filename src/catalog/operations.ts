@@ -12,6 +12,7 @@ import {
     callbackUrl,
     httpMethod,
     withCredentials,
+    withPaging,
 } from "./params";
 import type { GroupName, OperationSpec } from "./types";
 
@@ -24,7 +25,7 @@ const createCall: OperationSpec = {
     path: `${ACCOUNT}/Calls.json`,
     summary: "Make a phone call.",
     result: "call",
-    requireOneOf: [["Url", "ApplicationSid"]],
+    requireOneOf: [["Url", "ApplicationSid", "Twiml"]],
     params: withCredentials([
         {
             name: "To",
@@ -96,6 +97,23 @@ const createCall: OperationSpec = {
             help: "The call progress events that trigger StatusCallback: a list, or values separated by spaces.",
         },
         httpMethod("StatusCallbackMethod", "The HTTP method Twilio uses to request StatusCallback."),
+        {
+            name: "MachineDetection",
+            kind: "enum",
+            values: ["Enable", "DetectMessageEnd"],
+            in: "form",
+            beyondSpec: true,
+            help: "Answering machine detection as Twilio names it today: Enable, or DetectMessageEnd to wait for the end of the greeting. Wins over IfMachine.",
+        },
+        {
+            name: "Twiml",
+            kind: "text",
+            pattern: /^\s*</,
+            maxLength: 4000,
+            in: "form",
+            beyondSpec: true,
+            help: "TwiML instructions for the call, e.g. <Response><Say>Pump 3 alarm</Say></Response>, instead of a Url (at most 4000 characters).",
+        },
     ]),
 };
 
@@ -116,7 +134,7 @@ const listCall: OperationSpec = {
     path: `${ACCOUNT}/Calls.json`,
     summary: "List the calls of the account, newest first, one page at a time.",
     result: "callList",
-    params: withCredentials([
+    params: withCredentials(withPaging([
         PageSize,
         {
             name: "From",
@@ -152,7 +170,7 @@ const listCall: OperationSpec = {
             in: "query",
             help: "Only show calls spawned by the call with this Sid.",
         },
-    ]),
+    ])),
 };
 
 const deleteCall: OperationSpec = {
@@ -175,8 +193,12 @@ const postMessage: OperationSpec = {
     stringPayload: "Body",
     requireOneOf: [
         ["From", "MessagingServiceSid"],
-        ["Body", "MediaUrl"],
+        ["Body", "MediaUrl", "ContentSid"],
     ],
+    dependencies: {
+        SendAt: ["ScheduleType", "MessagingServiceSid"],
+        ScheduleType: ["SendAt", "MessagingServiceSid"],
+    },
     params: withCredentials([
         {
             name: "To",
@@ -229,6 +251,36 @@ const postMessage: OperationSpec = {
             in: "form",
             help: "The Messaging Service to send from, instead of From.",
         },
+        {
+            name: "ContentSid",
+            kind: "sid",
+            prefixes: ["HX"],
+            in: "form",
+            beyondSpec: true,
+            help: "A Content template (e.g. an approved WhatsApp template) to send instead of a Body.",
+        },
+        {
+            name: "ContentVariables",
+            kind: "json",
+            in: "form",
+            beyondSpec: true,
+            help: 'The values of the template\'s variables, as an object or its JSON text, e.g. {"1": "pump 3"}.',
+        },
+        {
+            name: "SendAt",
+            kind: "datetime",
+            in: "form",
+            beyondSpec: true,
+            help: "Schedule the message for this time (ISO 8601, 15 minutes to 35 days ahead); needs ScheduleType fixed and a MessagingServiceSid.",
+        },
+        {
+            name: "ScheduleType",
+            kind: "enum",
+            values: ["fixed"],
+            in: "form",
+            beyondSpec: true,
+            help: "fixed, with SendAt, schedules the message.",
+        },
     ]),
 };
 
@@ -249,7 +301,7 @@ const listMessage: OperationSpec = {
     path: `${ACCOUNT}/Messages.json`,
     summary: "List the messages of the account, newest first, one page at a time.",
     result: "messageList",
-    params: withCredentials([
+    params: withCredentials(withPaging([
         PageSize,
         {
             name: "From",
@@ -271,7 +323,7 @@ const listMessage: OperationSpec = {
             in: "query",
             help: "Only show messages sent on this date (GMT), given as YYYY-MM-DD.",
         },
-    ]),
+    ])),
 };
 
 const deleteMessage: OperationSpec = {
@@ -301,7 +353,7 @@ const listMedia: OperationSpec = {
     path: `${ACCOUNT}/Messages/{MessageSid}/Media.json`,
     summary: "List the media items of a message.",
     result: "mediaList",
-    params: withCredentials([
+    params: withCredentials(withPaging([
         MessageSid,
         PageSize,
         {
@@ -310,7 +362,7 @@ const listMedia: OperationSpec = {
             in: "query",
             help: "Only show media created on this date (GMT), given as YYYY-MM-DD.",
         },
-    ]),
+    ])),
 };
 
 const deleteMedia: OperationSpec = {

@@ -1,7 +1,7 @@
 /**
  * Parameters that several operations share, so that each is described once.
  */
-import type { EnumParam, IntegerParam, ParamSpec, SidParam, TextParam, UrlParam } from "./types";
+import type { EnumParam, IntegerParam, PageUriParam, ParamSpec, SidParam, TextParam, UrlParam } from "./types";
 
 /** Twilio's HTTP method values for callbacks. The reference spec also lists PUT; Twilio's API rejects it. */
 export const HTTP_METHODS = ["GET", "POST"] as const;
@@ -72,6 +72,38 @@ export const PageSize: IntegerParam = {
     in: "query",
     help: "How many resources to return in each list page (1 to 1000).",
 };
+
+/** Paging beyond the reference spec: Twilio pages by PageToken; Page is the index it reports back. */
+export const Page: IntegerParam = {
+    name: "Page",
+    kind: "integer",
+    min: 0,
+    in: "query",
+    beyondSpec: true,
+    help: "The index of the page to return, with the PageToken of that page (both are in next_page_uri).",
+};
+
+export const PageToken: TextParam = {
+    name: "PageToken",
+    kind: "text",
+    pattern: /^[\w.~-]{1,256}$/,
+    in: "query",
+    beyondSpec: true,
+    help: "The token Twilio gave for the next page, in next_page_uri.",
+};
+
+export const NextPageUri: PageUriParam = {
+    name: "NextPageUri",
+    kind: "pageUri",
+    in: "pageUri",
+    beyondSpec: true,
+    help: "The next_page_uri of a previous result of this list: fetches that page, with the filters and page size it carries.",
+};
+
+/** Every list accepts the paging parameters after its own. */
+export function withPaging(params: readonly ParamSpec[]): readonly ParamSpec[] {
+    return [...params, Page, PageToken, NextPageUri];
+}
 
 export function callbackUrl(name: string, help: string): UrlParam {
     return { name, kind: "url", in: "form", help };

@@ -2,7 +2,7 @@
  * The textual formats of Twilio parameters, as regular expressions the runtime validates with and the
  * editor (which gets their source) marks bad input with.
  */
-import type { AddressForm } from "./types";
+import type { AddressForm, OperationSpec } from "./types";
 
 const E164 = String.raw`\+[1-9]\d{1,14}`; // + and 2 to 15 digits, no leading zero
 
@@ -54,4 +54,19 @@ export function isCalendarDate(value: string): boolean {
     if (!DATE_PATTERN.test(value)) return false;
     const date = new Date(`${value}T00:00:00Z`);
     return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
+}
+
+/**
+ * The next_page_uri Twilio gives for a list operation: its path, with the Sids the path carries captured in
+ * the order of op.path's placeholders, and any query.
+ */
+export function pageUriPattern(op: OperationSpec): { pattern: RegExp; names: string[] } {
+    const names: string[] = [];
+    const path = op.path.replace(/[.]/g, "\\.").replace(/\{(\w+)\}/g, (_, name: string) => {
+        const spec = op.params.find((param) => param.name === name);
+        if (spec?.kind !== "sid") throw new Error(`${op.name}: path placeholder ${name} is not a Sid parameter`);
+        names.push(name);
+        return `(${sidPattern(spec.prefixes).source.slice(1, -1)})`;
+    });
+    return { pattern: new RegExp(`^${path}(?:\\?(.*))?$`), names };
 }

@@ -11,7 +11,8 @@ export type ParamLocation =
     | "path" // a Sid in the URL path
     | "query" // a list filter or paging value
     | "form" // a field of the x-www-form-urlencoded body of a create
-    | "auth"; // credentials: never sent as a field, used for Basic auth only
+    | "auth" // credentials: never sent as a field, used for Basic auth only
+    | "pageUri"; // a previous page's next_page_uri: never sent itself, it stands for the parameters it carries
 
 /** The address forms a phone-like parameter accepts besides nothing at all. */
 export type AddressForm =
@@ -71,6 +72,14 @@ export interface DecimalParam extends ParamBase {
     /** Digits allowed after the decimal point. */
     scale: number;
 }
+/** A JSON object, given as an object or as its JSON text; sent as JSON text. */
+export interface JsonParam extends ParamBase {
+    kind: "json";
+}
+/** The next_page_uri of a previous result of the same list operation. */
+export interface PageUriParam extends ParamBase {
+    kind: "pageUri";
+}
 export interface DateParam extends ParamBase {
     kind: "date";
 }
@@ -93,7 +102,9 @@ export type ParamSpec =
     | DecimalParam
     | DateParam
     | DateTimeParam
-    | SidParam;
+    | SidParam
+    | JsonParam
+    | PageUriParam;
 
 export type ParamKind = ParamSpec["kind"];
 
@@ -112,6 +123,8 @@ export interface OperationSpec {
     params: readonly ParamSpec[];
     /** Each inner list needs at least one of its parameters, e.g. Url or ApplicationSid. */
     requireOneOf?: readonly (readonly string[])[];
+    /** A parameter that is only valid together with others, e.g. SendAt needs ScheduleType and MessagingServiceSid. */
+    dependencies?: Readonly<Record<string, readonly string[]>>;
     result: ResultKind;
     /** msg.payload of type string stands for this parameter (postMessage: Body). */
     stringPayload?: string;

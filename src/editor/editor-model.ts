@@ -80,7 +80,12 @@ function editorField(spec: ParamSpec): EditorField {
             field.types = ["option", ...DYNAMIC];
             field.defaultType = "option";
             break;
+        case "json":
+            field.types = ["json", ...DYNAMIC];
+            field.defaultType = "json";
+            break;
         case "datetime":
+        case "pageUri":
             break;
     }
     return field;

@@ -49,6 +49,8 @@ function propertyType(spec: ParamSpec): string {
             return spec.maxItems ? "string | array" : "string";
         case "enum":
             return spec.multiple ? "string | array" : "string";
+        case "json":
+            return "object | string";
         default:
             return "string";
     }

@@ -39,6 +39,10 @@ export function describeExpected(spec: ParamSpec, t: Translate): string {
             return t("twilio.expected.datetime");
         case "sid":
             return t("twilio.expected.sid", { prefixes: spec.prefixes.join(t("twilio.expected.or")) });
+        case "json":
+            return t("twilio.expected.json");
+        case "pageUri":
+            return t("twilio.expected.pageUri");
     }
 }
 
@@ -72,6 +76,8 @@ export function describeIssue(issue: ValidationIssue, op: OperationSpec, t: Tran
             });
         case "missingOneOf":
             return t("twilio.errors.missingOneOf", { operation, names: issue.names.join(t("twilio.expected.or")) });
+        case "missingDependency":
+            return t("twilio.errors.missingDependency", { param: issue.param, names: issue.names.join(t("twilio.expected.and")) });
         case "invalid": {
             const expected = describeExpected(issue.spec, t);
             if (issue.spec.kind === "text" && issue.spec.secret) {

@@ -4,7 +4,7 @@
  * list of what is wrong, by parameter.
  */
 import { z } from "zod";
-import { addressPattern, decimalPattern, isCalendarDate, isHttpUrl, sidPattern } from "../catalog/patterns";
+import { addressPattern, decimalPattern, isCalendarDate, isHttpUrl, pageUriPattern, sidPattern } from "../catalog/patterns";
 import type { OperationSpec, ParamSpec } from "../catalog/types";
 import { nearestName } from "./nearest-name";
 
@@ -14,6 +14,7 @@ export type ValidationIssue =
     | { reason: "unknown"; param: string; suggestion?: string }
     | { reason: "missing"; param: string; spec: ParamSpec }
     | { reason: "missingOneOf"; names: readonly string[] }
+    | { reason: "missingDependency"; param: string; names: readonly string[] }
     | { reason: "invalid"; param: string; spec: ParamSpec; got: unknown }
     | { reason: "tokenWithoutAccount" };
 
@@ -65,7 +66,44 @@ function valueSchema(spec: ParamSpec): z.ZodType {
             return z.string().refine((text) => /^\d{4}-\d{2}-\d{2}T/.test(text) && !Number.isNaN(Date.parse(text)));
         case "sid":
             return z.string().regex(sidPattern(spec.prefixes));
+        case "json":
+            return z.union([jsonObjectText, z.record(z.string(), z.unknown()).transform((object) => JSON.stringify(object))]);
+        case "pageUri":
+            // already taken apart by expandPageUri; what is left here is one that did not match
+            return z.never();
     }
+}
+
+/** JSON text of an object, e.g. '{"1": "pump 3"}'. */
+const jsonObjectText = z.string().refine((text) => {
+    try {
+        const value: unknown = JSON.parse(text);
+        return typeof value === "object" && value !== null && !Array.isArray(value);
+    } catch {
+        return false;
+    }
+});
+
+/**
+ * NextPageUri stands for the parameters of the page it names: the Sids of its path and the query (filters,
+ * PageSize, Page, PageToken), which win over the same parameters given otherwise. Each is then validated like
+ * any other; a URI of another operation is left for the validator to refuse.
+ */
+function expandPageUri(op: OperationSpec, input: Params): Params {
+    const uri = input.NextPageUri;
+    if (typeof uri !== "string") return input;
+    const { pattern, names } = pageUriPattern(op);
+    const match = pattern.exec(uri);
+    if (!match) return input;
+    const expanded: Params = Object.assign(Object.create(null), input);
+    delete expanded.NextPageUri;
+    names.forEach((name, i) => (expanded[name] = match[i + 1]));
+    const query = new URLSearchParams(match[names.length + 1] ?? "");
+    for (const name of new Set(query.keys())) {
+        const values = query.getAll(name);
+        expanded[name] = values.length > 1 ? values : values[0];
+    }
+    return expanded;
 }
 
 /** Builds the validator of one operation; call once per operation, not per message. */
@@ -76,7 +114,8 @@ export function buildValidator(op: OperationSpec): Validator {
     for (const spec of op.params) shape[spec.name] = valueSchema(spec).optional();
     const schema = z.object(shape);
 
-    return (input) => {
+    return (given) => {
+        const input = expandPageUri(op, given);
         const issues: ValidationIssue[] = [];
         for (const name of Object.keys(input)) {
             if (!specs.has(name)) issues.push({ reason: "unknown", param: name, suggestion: nearestName(name, names) });
@@ -86,6 +125,11 @@ export function buildValidator(op: OperationSpec): Validator {
         }
         for (const group of op.requireOneOf ?? []) {
             if (group.every((name) => input[name] === undefined)) issues.push({ reason: "missingOneOf", names: group });
+        }
+        for (const [param, needed] of Object.entries(op.dependencies ?? {})) {
+            if (input[param] !== undefined && needed.some((name) => input[name] === undefined)) {
+                issues.push({ reason: "missingDependency", param, names: needed });
+            }
         }
         if (input.AuthToken !== undefined && input.AccountSid === undefined) issues.push({ reason: "tokenWithoutAccount" });
 

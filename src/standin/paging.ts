@@ -33,7 +33,10 @@ export function listPage(items: Resource[], request: PageRequest): Resource {
     const filters = new URLSearchParams(request.query);
     for (const name of ["PageSize", "Page", "PageToken"]) filters.delete(name);
 
-    const start = page * pageSize;
+    // Twilio pages by PageToken (PA + the Sid of the previous page's last item); Page is reported back
+    const token = request.query.get("PageToken");
+    const after = token?.startsWith("PA") ? items.findIndex((item) => item.sid === token.slice(2)) : -1;
+    const start = after >= 0 ? after + 1 : page * pageSize;
     const pageItems = items.slice(start, start + pageSize);
     const uriOf = (n: number, token?: string) => {
         const query = new URLSearchParams(filters);

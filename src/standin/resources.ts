@@ -92,6 +92,9 @@ export function createCall(accountSid: string, form: Form, now: Date): Resource 
     if (timeout !== undefined && !/^\d+$/.test(timeout)) refuse(21216, `Invalid Timeout value: ${timeout}`);
     const record = one(form, "Record");
     if (record !== undefined && !["true", "false"].includes(record)) refuse(21219, `Invalid Record value: ${record}`);
+    checkEnum("MachineDetection", one(form, "MachineDetection"), ["Enable", "DetectMessageEnd"]);
+    const twiml = one(form, "Twiml");
+    if (twiml !== undefined && !/^\s*</.test(twiml)) refuse(21205, "Twiml is not valid TwiML.");
     const digits = one(form, "SendDigits");
     if (digits !== undefined && !/^[0-9#*wW]{1,32}$/.test(digits)) refuse(21217, `Invalid SendDigits value: ${digits}`);
 
@@ -164,6 +167,13 @@ export function createMessage(accountSid: string, form: Form, now: Date): { mess
     if (mediaUrls.length > 10) refuse(21623, "Too many media URLs: at most 10 are allowed.");
     for (const url of mediaUrls) checkUrl("MediaUrl", url, 21620);
     checkUrl("StatusCallback", one(form, "StatusCallback"), 21609);
+    const scheduled = one(form, "ScheduleType");
+    checkEnum("ScheduleType", scheduled, ["fixed"]);
+    const sendAt = one(form, "SendAt");
+    if ((scheduled || sendAt) && !(scheduled && sendAt && serviceSid)) {
+        refuse(35111, "Scheduling a message needs ScheduleType=fixed, SendAt and a MessagingServiceSid.");
+    }
+    if (sendAt !== undefined && Number.isNaN(Date.parse(sendAt))) refuse(35114, `SendAt is not a valid date and time: ${sendAt}`);
     const maxPrice = one(form, "MaxPrice");
     if (maxPrice !== undefined && !/^\d+(\.\d+)?$/.test(maxPrice)) refuse(21202, `Invalid MaxPrice value: ${maxPrice}`);
 
@@ -194,7 +204,7 @@ export function createMessage(accountSid: string, form: Form, now: Date): { mess
         uri,
         account_sid: accountSid,
         num_media: String(media.length),
-        status: from ? "queued" : "accepted",
+        status: scheduled ? "scheduled" : from ? "queued" : "accepted",
         messaging_service_sid: serviceSid ?? null,
         sid,
         date_sent: null,
