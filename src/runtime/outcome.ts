@@ -30,10 +30,13 @@ export function failure(type: ErrorType, error: string, status: number): Failure
     return { ok: false, error: { type, error, status } };
 }
 
+/** Twilio's error body; a proxy or gateway in between may answer with RFC 7807's title and detail instead. */
 interface TwilioErrorBody {
     code?: unknown;
     message?: unknown;
     more_info?: unknown;
+    title?: unknown;
+    detail?: unknown;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -52,12 +55,12 @@ export function fromResponse(
         return failure("NetworkError", t("twilio.errors.notJson", { status }), 502);
     }
     if (!isObject(body)) return failure("TwilioError", t("twilio.errors.notJson", { status }), status);
-    const { code, message, more_info } = body as TwilioErrorBody;
+    const { code, message, more_info, title, detail } = body as TwilioErrorBody;
     const numericCode = typeof code === "number" ? code : Number.parseInt(String(code), 10);
     const hint = HINTED_CODES.has(numericCode) ? ` ${t(`twilio.hints.${numericCode}`)}` : "";
     const error: RequestError = {
         type: "TwilioError",
-        error: t("twilio.errors.twilio", { status, message: String(message ?? "") }) + hint,
+        error: t("twilio.errors.twilio", { status, message: String(message ?? [title, detail].filter(Boolean).join(": ")) }) + hint,
         status,
     };
     if (Number.isFinite(numericCode)) error.code = numericCode;
