@@ -66,10 +66,10 @@ const INVALID = [
     ],
     ["postMessage", { ...SMS, MediaUrl: [] }, "MediaUrl", /1 to 10/],
     // enumerations
-    ["createCall", { ...CALL, Method: "PUT" }, "Method", /one of GET, POST/],
+    ["createCall", { ...CALL, Method: "PUT" }, "Method", /Method PUT is in the reference spec, but Twilio's API refuses it: use GET or POST/],
     ["createCall", { ...CALL, Method: "post" }, "Method", /one of GET, POST/],
     ["createCall", { ...CALL, FallbackMethod: "DELETE" }, "FallbackMethod", /one of GET, POST/],
-    ["createCall", { ...CALL, StatusCallbackMethod: "PUT" }, "StatusCallbackMethod", /one of GET, POST/],
+    ["createCall", { ...CALL, StatusCallbackMethod: "PUT" }, "StatusCallbackMethod", /StatusCallbackMethod PUT is in the reference spec, but Twilio's API refuses it/],
     ["createCall", { ...CALL, IfMachine: "Detect" }, "IfMachine", /one of Continue, Hangup/],
     ["createCall", { ...CALL, StatusCallbackEvent: "initiated hungup" }, "StatusCallbackEvent", /initiated, ringing, answered, completed/],
     ["createCall", { ...CALL, StatusCallbackEvent: ["ringing", "busy"] }, "StatusCallbackEvent", /one or more of/],

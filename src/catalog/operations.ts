@@ -47,7 +47,7 @@ const createCall: OperationSpec = {
             "Url",
             "The URL Twilio fetches TwiML from when the call connects (hostnames may not contain underscores).",
         ),
-        httpMethod("Method", "The HTTP method Twilio uses to request Url."),
+        httpMethod("Method", "The HTTP method Twilio uses to request Url.", ["PUT"]),
         {
             name: "Record",
             kind: "boolean",
@@ -96,7 +96,7 @@ const createCall: OperationSpec = {
             in: "form",
             help: "The call progress events that trigger StatusCallback: a list, or values separated by spaces.",
         },
-        httpMethod("StatusCallbackMethod", "The HTTP method Twilio uses to request StatusCallback."),
+        httpMethod("StatusCallbackMethod", "The HTTP method Twilio uses to request StatusCallback.", ["PUT"]),
         {
             name: "MachineDetection",
             kind: "enum",

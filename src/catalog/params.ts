@@ -3,7 +3,7 @@
  */
 import type { EnumParam, IntegerParam, PageUriParam, ParamSpec, SidParam, TextParam, UrlParam } from "./types";
 
-/** Twilio's HTTP method values for callbacks. The reference spec also lists PUT; Twilio's API rejects it. */
+/** Twilio's HTTP method values for callbacks. */
 export const HTTP_METHODS = ["GET", "POST"] as const;
 
 export const CALL_STATUSES = [
@@ -109,8 +109,9 @@ export function callbackUrl(name: string, help: string): UrlParam {
     return { name, kind: "url", in: "form", help };
 }
 
-export function httpMethod(name: string, help: string): EnumParam {
-    return { name, kind: "enum", values: HTTP_METHODS, default: "POST", in: "form", help };
+/** @param specOnlyValues what the reference spec adds for this parameter and Twilio refuses (PUT) */
+export function httpMethod(name: string, help: string, specOnlyValues?: readonly string[]): EnumParam {
+    return { name, kind: "enum", values: HTTP_METHODS, specOnlyValues, default: "POST", in: "form", help };
 }
 
 /** Every operation accepts per-message credentials after its own parameters (rarely used: listed last). */

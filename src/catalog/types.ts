@@ -49,6 +49,8 @@ export interface UrlParam extends ParamBase {
 export interface EnumParam extends ParamBase {
     kind: "enum";
     values: readonly string[];
+    /** Values the reference spec lists that Twilio's API refuses: refused with that reason. */
+    specOnlyValues?: readonly string[];
     /** Several values, as a list or a space- or comma-separated string. */
     multiple?: boolean;
 }

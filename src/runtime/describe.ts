@@ -85,6 +85,8 @@ export function describeIssue(issue: ValidationIssue, op: OperationSpec, t: Tran
             }
             return t("twilio.errors.invalidParameter", { param: issue.param, expected, got: preview(issue.got) });
         }
+        case "specOnlyValue":
+            return t("twilio.errors.specOnlyValue", { param: issue.param, value: issue.got, values: issue.spec.values.join(t("twilio.expected.or")) });
         case "tokenWithoutAccount":
             return t("twilio.errors.tokenWithoutAccount");
     }

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { addressPattern, decimalPattern, isCalendarDate, isHttpUrl, pageUriPattern, sidPattern } from "../catalog/patterns";
-import type { OperationSpec, ParamSpec } from "../catalog/types";
+import type { EnumParam, OperationSpec, ParamSpec } from "../catalog/types";
 import { nearestName } from "./nearest-name";
 
 export type Params = Record<string, unknown>;
@@ -16,6 +16,7 @@ export type ValidationIssue =
     | { reason: "missingOneOf"; names: readonly string[] }
     | { reason: "missingDependency"; param: string; names: readonly string[] }
     | { reason: "invalid"; param: string; spec: ParamSpec; got: unknown }
+    | { reason: "specOnlyValue"; param: string; spec: EnumParam; got: string }
     | { reason: "tokenWithoutAccount" };
 
 export type Validation = { ok: true; params: Params } | { ok: false; issues: ValidationIssue[] };
@@ -140,7 +141,13 @@ export function buildValidator(op: OperationSpec): Validator {
                 const param = String(issue.path[0]);
                 if (reported.has(param)) continue;
                 reported.add(param);
-                issues.push({ reason: "invalid", param, spec: specs.get(param)!, got: input[param] });
+                const spec = specs.get(param)!;
+                const got = input[param];
+                if (spec.kind === "enum" && typeof got === "string" && spec.specOnlyValues?.includes(got)) {
+                    issues.push({ reason: "specOnlyValue", param, spec, got });
+                } else {
+                    issues.push({ reason: "invalid", param, spec, got });
+                }
             }
         }
         if (issues.length > 0 || !parsed.success) return { ok: false, issues };
