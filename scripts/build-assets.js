@@ -14,6 +14,7 @@ const { ACCOUNT_NODE_TYPE, GROUP_NODE_TYPES } = require("../nodes/catalog");
 const { LOOPBACK_HOSTS } = require("../nodes/runtime/twilio-client");
 const { DEFAULT_TIMEOUT_SECONDS } = require("../nodes/runtime/account");
 const { groupEditorHtml } = require("../nodes/editor/editor-html");
+const { catalogMessages } = require("../nodes/editor/editor-model");
 const { groupHelpHtml } = require("../nodes/editor/help-html");
 
 const FALLBACK_LANGUAGE = "en-US";
@@ -47,9 +48,15 @@ const accountHtml = fs
     .replace("@DEFAULT_TIMEOUT_SECONDS@", String(DEFAULT_TIMEOUT_SECONDS));
 write(path.join(out, `${ACCOUNT_NODE_TYPE}.html`), accountHtml);
 
-// message catalogs and help: Node-RED reads <dir of the .js>/locales/<lang>/<basename>.json and .html
+// message catalogs and help: Node-RED reads <dir of the .js>/locales/<lang>/<basename>.json and .html.
+// en-US takes the operations' summaries and parameter help from the catalog, their one source; the other
+// languages translate the same keys in their own twilio.json.
 const localesDir = path.join(root, "locales");
-const readCatalog = (language) => JSON.parse(fs.readFileSync(path.join(localesDir, language, "twilio.json"), "utf8"));
+function readCatalog(language) {
+    const catalog = JSON.parse(fs.readFileSync(path.join(localesDir, language, "twilio.json"), "utf8"));
+    if (language === FALLBACK_LANGUAGE) Object.assign(catalog.twilio, catalogMessages());
+    return catalog;
+}
 const fallback = readCatalog(FALLBACK_LANGUAGE);
 for (const language of fs.readdirSync(localesDir)) {
     const catalog = readCatalog(language);

@@ -2,13 +2,13 @@
  * The catalog as the editor needs it: per operation, the fields to show, their typedInput types, defaults and
  * the pattern that marks bad input red before deploy. Serialised into each node's editor HTML at build time.
  */
-import { operationsOf } from "../catalog/operations";
+import { OPERATIONS, operationsOf } from "../catalog/operations";
 import { addressPattern, DATE_PATTERN, decimalPattern, sidPattern, URL_PATTERN } from "../catalog/patterns";
 import type { GroupName, OperationSpec, ParamSpec } from "../catalog/types";
 
+/** Texts (help, summaries) are not here: the editor takes them from the message catalog, in the user's language. */
 export interface EditorField {
     name: string;
-    help: string;
     required: boolean;
     default?: string | number;
     /** typedInput types; "option" is a dropdown of `options`. */
@@ -24,7 +24,6 @@ export interface EditorField {
 
 export interface EditorOperation {
     name: string;
-    summary: string;
     fields: EditorField[];
     requireOneOf: readonly (readonly string[])[];
 }
@@ -34,7 +33,6 @@ const DYNAMIC = ["msg", "flow", "global", "env", "jsonata"];
 function editorField(spec: ParamSpec): EditorField {
     const field: EditorField = {
         name: spec.name,
-        help: spec.help,
         required: spec.required === true,
         types: ["str", ...DYNAMIC],
         defaultType: "str",
@@ -94,7 +92,6 @@ function editorField(spec: ParamSpec): EditorField {
 function editorOperation(op: OperationSpec): EditorOperation {
     return {
         name: op.name,
-        summary: op.summary,
         fields: op.params.map(editorField),
         requireOneOf: op.requireOneOf ?? [],
     };
@@ -107,4 +104,19 @@ export function editorModel(group: GroupName): EditorOperation[] {
 /** Every parameter name the group's operations use: one node property (and one type property) each. */
 export function fieldNames(group: GroupName): string[] {
     return [...new Set(operationsOf(group).flatMap((op) => op.params.map((spec) => spec.name)))];
+}
+
+/**
+ * The catalog's English texts as message catalog entries (twilio.summaries.<operation>,
+ * twilio.params.<operation>.<parameter>): the build adds them to the en-US catalog; other languages
+ * translate the same keys.
+ */
+export function catalogMessages(): { summaries: Record<string, string>; params: Record<string, Record<string, string>> } {
+    const summaries: Record<string, string> = {};
+    const params: Record<string, Record<string, string>> = {};
+    for (const op of Object.values(OPERATIONS)) {
+        summaries[op.name] = op.summary;
+        params[op.name] = Object.fromEntries(op.params.map((spec) => [spec.name, spec.help]));
+    }
+    return { summaries, params };
 }

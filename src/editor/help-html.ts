@@ -10,7 +10,8 @@ import { describeExpected, type Translate } from "../runtime/describe";
 interface GroupHelp {
     example: Record<string, unknown>;
     exampleOperation: string;
-    references: Array<[title: string, url: string]>;
+    /** Twilio's documentation of the group's resource (its title is twilio.help.reference.<group>). */
+    reference: string;
     notes: string[];
 }
 
@@ -18,19 +19,19 @@ const GROUP_HELP: Readonly<Record<GroupName, GroupHelp>> = {
     calls: {
         exampleOperation: "createCall",
         example: { To: "+16175551212", From: "+15005550006", Url: "https://demo.twilio.com/docs/voice.xml" },
-        references: [["Twilio: Call resource", "https://www.twilio.com/docs/voice/api/call-resource"]],
+        reference: "https://www.twilio.com/docs/voice/api/call-resource",
         notes: ["ifMachine", "methodPut"],
     },
     messages: {
         exampleOperation: "postMessage",
         example: { To: "+16175551212", From: "+15005550006", Body: "Your device is in an error state." },
-        references: [["Twilio: Message resource", "https://www.twilio.com/docs/messaging/api/message-resource"]],
+        reference: "https://www.twilio.com/docs/messaging/api/message-resource",
         notes: [],
     },
     media: {
         exampleOperation: "getMedia",
         example: { MessageSid: "MM00000000000000000000000000000001", MediaSid: "ME00000000000000000000000000000001" },
-        references: [["Twilio: Media resource", "https://www.twilio.com/docs/messaging/api/media-resource"]],
+        reference: "https://www.twilio.com/docs/messaging/api/media-resource",
         notes: [],
     },
 };
@@ -65,7 +66,7 @@ function paramEntry(op: OperationSpec, spec: ParamSpec, t: Translate): string {
     const prefix = notes.length ? `<i>${escapeHtml(notes.join("; "))}.</i> ` : "";
     const accepts = t("twilio.help.accepts", { expected: describeExpected(spec, t) });
     return `    <dt${spec.required ? "" : ' class="optional"'}>${spec.name} <span class="property-type">${propertyType(spec)}</span></dt>
-    <dd>${prefix}${escapeHtml(spec.help)} ${escapeHtml(accepts)}</dd>`;
+    <dd>${prefix}${escapeHtml(t(`twilio.params.${op.name}.${spec.name}`))} ${escapeHtml(accepts)}</dd>`;
 }
 
 function resultShape(kind: ResultKind, t: Translate): string {
@@ -108,7 +109,7 @@ ${op.params.map((spec) => paramEntry(op, spec, t)).join("\n")}
 
 <h3>${t("twilio.help.operations")}</h3>
 <dl class="message-properties">
-${operations.map((op) => `    <dt>${op.name}</dt><dd>${escapeHtml(op.summary)}</dd>`).join("\n")}
+${operations.map((op) => `    <dt>${op.name}</dt><dd>${escapeHtml(t(`twilio.summaries.${op.name}`))}</dd>`).join("\n")}
 </dl>
 
 <h3>${t("twilio.help.inputs")}</h3>
@@ -147,7 +148,7 @@ ${["credentials", "status", ...help.notes].map((note) => `<p>${escapeHtml(t(`twi
 
 <h3>${t("twilio.help.references")}</h3>
 <ul>
-${help.references.map(([title, url]) => `    <li><a href="${url}">${escapeHtml(title)}</a></li>`).join("\n")}
+    <li><a href="${help.reference}">${escapeHtml(t(`twilio.help.reference.${group}`))}</a></li>
 </ul>
 </script>
 `;

@@ -73,13 +73,13 @@ function twilioGroupEditor(type, operations) {
         const op = byName[operation];
         $(".twilio-field").hide();
         if (!op) return;
-        $("#twilio-operation-summary").text(op.summary);
+        $("#twilio-operation-summary").text(node._("twilio.summaries." + op.name));
         op.fields.forEach(function (field) {
             // rows are shared by the group's operations: put them in this operation's order
             const row = $("#twilio-row-" + field.name);
             row.appendTo(row.parent()).show();
             row.find(".twilio-required").toggle(field.required);
-            row.find(".twilio-help").text(field.help);
+            row.find(".twilio-help").text(node._("twilio.params." + op.name + "." + field.name));
             const placeholder = field.default !== undefined
                 ? node._("twilio.placeholder.default", { value: field.default })
                 : node._("twilio.placeholder.fromPayload", { param: field.name });
