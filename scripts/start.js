@@ -128,7 +128,7 @@ function listen(server, port) {
     });
 }
 
-/** "twilio-messages.json" -> "Twilio messages": the tab label of that example. */
+/** "MQTT alarm to SMS.json" -> "MQTT alarm to SMS": the tab label of that example. */
 function tabLabel(file) {
     const words = path.basename(file, ".json").replace(/[-_]+/g, " ").trim();
     return words.charAt(0).toUpperCase() + words.slice(1);
@@ -169,6 +169,9 @@ function examplesAsFlows() {
                 node.apiBaseUrl = "${TWILIO_API_BASE_URL}";
                 node.credentials = { accountSid: "${TWILIO_ACCOUNT_SID}", authToken: "${TWILIO_AUTH_TOKEN}" };
             }
+            // the MQTT example's broker (localhost:1883) is rarely there: rather than retry and log every few
+            // seconds, it waits until the user ticks "Connect automatically"; its inject simulates an alarm
+            if (node.type === "mqtt-broker") node.autoConnect = false;
             flows.push(node);
         }
     }

@@ -168,9 +168,9 @@ describe("npm start (scripts/start.js)", function () {
     });
 
     it('sends the SMS of "Send an SMS" to the stand-in', async function () {
-        const { nodes } = examples.find(({ file }) => file === "twilio-messages.json");
+        const { nodes } = examples.find(({ file }) => file === "Messages.json");
         const inject = nodes.find((node) => node.type === "inject" && node.name === "Send an SMS");
-        assert.ok(inject, 'twilio-messages.json has the "Send an SMS" inject node');
+        assert.ok(inject, 'Messages.json has the "Send an SMS" inject node');
         const { To, Body } = JSON.parse(inject.payload);
 
         const response = await fetch(`${editor}/inject/${inject.id}`, { method: "POST" });
