@@ -1,0 +1,299 @@
+/**
+ * Translations: the runtime's i18n (@node-red/util, the one test/support/runtime.js uses) serves the message
+ * catalog of each of the four node types in de, ja and zh-CN with every key of the complete en-US catalog
+ * translated (the build adds the operation summaries and parameter help to en-US only, so this is also the check
+ * that the languages' own twilio.json cover them), and the generated sidebar help of each language is there and
+ * in that language.
+ *
+ * A key a language lacks is served in English (Node-RED fills catalogs from en-US), so "missing" shows up here as
+ * "served in English"; the language's built file is read as well, to say which of the two it is.
+ */
+"use strict";
+const assert = require("node:assert/strict");
+const fs = require("node:fs");
+const os = require("node:os");
+const path = require("node:path");
+const { ACCOUNT_NODE_TYPE, GROUP_NODE_TYPES } = require("../nodes/catalog");
+
+// the Node-RED under test, as test/support/runtime.js chooses it (NODE_RED_RUNTIME, set by test:compat)
+const RUNTIME_DIR = process.env.NODE_RED_RUNTIME
+    ? path.resolve(process.env.NODE_RED_RUNTIME)
+    : path.dirname(require.resolve("node-red/package.json"));
+const { i18n } = require(require.resolve("@node-red/util", { paths: [RUNTIME_DIR] }));
+
+const LOCALES_DIR = path.join(__dirname, "..", "nodes", "locales");
+const ENGLISH = "en-US";
+const LANGUAGES = ["de", "ja", "zh-CN"];
+const OPERATION_NODE_TYPES = Object.values(GROUP_NODE_TYPES);
+const NODE_TYPES = [ACCOUNT_NODE_TYPE, ...OPERATION_NODE_TYPES];
+const ALL = LANGUAGES;
+
+/**
+ * Keys whose text may equal the English one, and in which languages. Everything else must differ from en-US
+ * (compared trimmed and case-insensitively), so that a text left in English is reported.
+ */
+const SAME_AS_ENGLISH = {
+    // the default API base URL itself, shown as the placeholder of the field
+    "twilio.placeholder.apiBaseUrl": ALL,
+    // only placeholders and a colon ("__operations__: __shape__"); zh-CN happens to use a full-width colon
+    "twilio.help.resultOf": ALL,
+    // palette names of the operation nodes (twilio-calls -> calls ...), kept in English in every language as
+    // Node-RED's own catalogs keep the palette names of its nodes (inject, debug, ja "filter", "write file"), so
+    // that the palette, the flow library and forum posts name the same nodes; the config node's label is
+    // translated, as it is read as a label in the editor ("Twilio account" when the account has no name)
+    "twilio.paletteLabel.twilio-calls": ALL,
+    "twilio.paletteLabel.twilio-messages": ALL,
+    "twilio.paletteLabel.twilio-media": ALL,
+    // the same word in German (Node-RED's de catalog: common.label.name "Name", help titles "Details")
+    "twilio.label.name": ["de"],
+    "twilio.label.operation": ["de"],
+    "twilio.help.details": ["de"],
+};
+
+const namespaceOf = (prefix, type) => `${prefix}/${type}`;
+
+/** Leaf entries of a catalog as [dotted key, value], in the catalog's order. */
+function flatten(catalog, prefix = "") {
+    return Object.entries(catalog).flatMap(([key, value]) => {
+        const dotted = prefix ? `${prefix}.${key}` : key;
+        return value !== null && typeof value === "object" ? flatten(value, dotted) : [[dotted, value]];
+    });
+}
+
+/** The value at a dotted key, or undefined. */
+function lookup(catalog, key) {
+    return key.split(".").reduce((node, part) => (node !== null && typeof node === "object" ? node[part] : undefined), catalog);
+}
+
+const placeholders = (text) => new Set(text.match(/__\w+?__/g) ?? []);
+const normalized = (text) => text.trim().toLowerCase();
+
+/** Registers the four catalogs of a locales directory under a namespace prefix of this test's own. */
+let initialised;
+async function register(prefix, dir) {
+    // i18n.init runs once per process: same settings as test/support/runtime.js, whichever comes first
+    initialised ??= i18n.init({ lang: ENGLISH });
+    for (const type of NODE_TYPES) await i18n.registerMessageCatalog(namespaceOf(prefix, type), dir, `${type}.json`);
+}
+
+/**
+ * The catalog the runtime serves for a namespace in a language, loaded as the editor API does for
+ * GET /locales/<namespace>?lng=<lang>: switch to the language (loads it from disk, filled from en-US), switch back.
+ */
+async function served(namespace, lang) {
+    const previous = i18n.i.language;
+    await i18n.i.changeLanguage(lang);
+    await i18n.i.changeLanguage(previous);
+    return i18n.catalog(namespace, lang);
+}
+
+/**
+ * What is wrong with one language's catalog of one node type, one line per problem, each naming the language,
+ * the node type and the key. `english` and `translated` are what the runtime serves; `shipped` is the language's
+ * built file (or null when there is none).
+ */
+function catalogProblems({ lang, type, english, translated, shipped }) {
+    const where = `${lang} ${type}`;
+    const problems = [];
+    if (!shipped) problems.push(`${where}: no file nodes/locales/${lang}/${type}.json`);
+    if (!english) return [...problems, `${ENGLISH} ${type}: the runtime serves no catalog`];
+    if (!translated) return [...problems, `${where}: the runtime serves no catalog`];
+    const englishEntries = new Map(flatten(english));
+    const translatedEntries = new Map(flatten(translated));
+
+    for (const [key, englishText] of englishEntries) {
+        const text = lookup(translated, key);
+        if (shipped && lookup(shipped, key) === undefined) {
+            problems.push(`${where}: ${key} is missing from locales/${lang}/twilio.json (the runtime serves the English text)`);
+            continue;
+        }
+        if (typeof text !== "string" || text.trim() === "") {
+            problems.push(`${where}: ${key} is not a non-empty string (${JSON.stringify(text)})`);
+            continue;
+        }
+        const wanted = placeholders(englishText);
+        const found = placeholders(text);
+        for (const name of wanted) if (!found.has(name)) problems.push(`${where}: ${key} lacks the placeholder ${name}`);
+        for (const name of found) if (!wanted.has(name)) problems.push(`${where}: ${key} has the placeholder ${name}, which en-US does not`);
+        if (normalized(text) === normalized(englishText) && !(SAME_AS_ENGLISH[key] ?? []).includes(lang)) {
+            problems.push(`${where}: ${key} is not translated (${JSON.stringify(text)})`);
+        }
+    }
+    for (const key of translatedEntries.keys()) {
+        if (!englishEntries.has(key)) problems.push(`${where}: ${key} is not in en-US (stale key)`);
+    }
+    return problems;
+}
+
+/**
+ * What is wrong with one language's generated help of one node type: missing, for another node, a copy of the
+ * English one, or (operation nodes) section titles not in the language's text.
+ */
+function helpProblems({ lang, type, html, englishHtml, texts, englishTexts }) {
+    const where = `${lang} ${type}.html`;
+    if (html === null) return [`${where}: no file nodes/locales/${lang}/${type}.html`];
+    const problems = [];
+    if (!html.includes(`data-help-name="${type}"`)) problems.push(`${where}: has no data-help-name="${type}"`);
+    if (englishHtml !== null && html.trim() === englishHtml.trim()) problems.push(`${where}: is the English help`);
+    if (OPERATION_NODE_TYPES.includes(type)) {
+        for (const section of ["inputs", "outputs"]) {
+            const title = texts.help?.[section];
+            const englishTitle = englishTexts.help[section];
+            if (!html.includes(`<h3>${title}</h3>`)) {
+                problems.push(`${where}: lacks the section title twilio.help.${section} ${JSON.stringify(title)}`);
+            }
+            if (html.includes(`<h3>${englishTitle}</h3>`)) {
+                problems.push(`${where}: has the English section title ${JSON.stringify(englishTitle)} (twilio.help.${section})`);
+            }
+        }
+    }
+    return problems;
+}
+
+function assertNone(problems) {
+    if (problems.length) assert.fail(`${problems.length} problem(s):\n    ${problems.join("\n    ")}`);
+}
+
+function readJson(file) {
+    return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : null;
+}
+
+function readText(file) {
+    return fs.existsSync(file) ? fs.readFileSync(file, "utf8") : null;
+}
+
+/** Problems of every node type's catalog in one language, under a registered prefix and its directory. */
+async function languageProblems(prefix, dir, lang) {
+    const problems = [];
+    for (const type of NODE_TYPES) {
+        const namespace = namespaceOf(prefix, type);
+        problems.push(
+            ...catalogProblems({
+                lang,
+                type,
+                english: await served(namespace, ENGLISH),
+                translated: await served(namespace, lang),
+                shipped: readJson(path.join(dir, lang, `${type}.json`)),
+            }),
+        );
+    }
+    return problems;
+}
+
+async function languageHelpProblems(prefix, dir, lang) {
+    const problems = [];
+    for (const type of NODE_TYPES) {
+        const namespace = namespaceOf(prefix, type);
+        problems.push(
+            ...helpProblems({
+                lang,
+                type,
+                html: readText(path.join(dir, lang, `${type}.html`)),
+                englishHtml: readText(path.join(dir, ENGLISH, `${type}.html`)),
+                texts: (await served(namespace, lang))?.twilio ?? {},
+                englishTexts: (await served(namespace, ENGLISH)).twilio,
+            }),
+        );
+    }
+    return problems;
+}
+
+describe("translations (de, ja, zh-CN)", function () {
+    const PREFIX = "i18n-test";
+
+    before(async function () {
+        await register(PREFIX, LOCALES_DIR);
+    });
+
+    it("the keys allowed to stay English are keys of en-US", async function () {
+        const english = new Set(flatten(await served(namespaceOf(PREFIX, OPERATION_NODE_TYPES[0]), ENGLISH)).map(([key]) => key));
+        assertNone(Object.keys(SAME_AS_ENGLISH).filter((key) => !english.has(key)).map((key) => `${key} is allowlisted but not in en-US`));
+    });
+
+    for (const lang of LANGUAGES) {
+        describe(lang, function () {
+            it(`the runtime serves the ${NODE_TYPES.join(", ")} catalogs with every en-US key translated, placeholders kept, no stale key`, async function () {
+                assertNone(await languageProblems(PREFIX, LOCALES_DIR, lang));
+            });
+
+            it("the sidebar help of each node type is there, for that node, in the language", async function () {
+                assertNone(await languageHelpProblems(PREFIX, LOCALES_DIR, lang));
+            });
+        });
+    }
+
+    describe("the checks above report what is wrong, by language and key", function () {
+        const MUTATED = "i18n-test-mutated";
+        let dir;
+
+        /** Edits a built catalog of the copy in place. */
+        function edit(lang, type, change) {
+            const file = path.join(dir, lang, `${type}.json`);
+            const catalog = JSON.parse(fs.readFileSync(file, "utf8"));
+            change(catalog.twilio);
+            fs.writeFileSync(file, JSON.stringify(catalog));
+        }
+
+        before(async function () {
+            // a copy of the built locales with one fault of each kind, registered under a namespace of its own
+            dir = fs.mkdtempSync(path.join(os.tmpdir(), "twilio-i18n-"));
+            fs.cpSync(LOCALES_DIR, dir, { recursive: true });
+            edit("de", "twilio-calls", (t) => {
+                delete t.status.deleted;
+                t.obsolete = "nicht mehr verwendet";
+            });
+            edit("ja", "twilio-messages", (t) => {
+                t.status.requesting = "リクエスト中";
+                t.errors.twilio = `${t.errors.twilio} __extra__`;
+            });
+            edit("zh-CN", "twilio-media", (t) => {
+                t.label.account = "Account";
+                t.help.outputs = "";
+                t.params.getMedia.MediaSid = { text: "not a string" };
+            });
+            fs.rmSync(path.join(dir, "de", "twilio-account.json"));
+            fs.rmSync(path.join(dir, "ja", "twilio-media.html"));
+            fs.copyFileSync(path.join(dir, ENGLISH, "twilio-calls.html"), path.join(dir, "zh-CN", "twilio-calls.html"));
+            const deMessages = path.join(dir, "de", "twilio-messages.html");
+            fs.writeFileSync(deMessages, fs.readFileSync(deMessages, "utf8").replace('data-help-name="twilio-messages"', 'data-help-name="twilio-calls"'));
+            await register(MUTATED, dir);
+        });
+
+        after(function () {
+            if (dir) fs.rmSync(dir, { recursive: true, force: true });
+        });
+
+        it("catalogs: a missing key, a lost or foreign placeholder, English text, a non-string, a stale key, a missing file", async function () {
+            const problems = [];
+            for (const lang of LANGUAGES) problems.push(...(await languageProblems(MUTATED, dir, lang)));
+            assert.deepEqual(problems, [
+                "de twilio-account: no file nodes/locales/de/twilio-account.json",
+                "de twilio-account: the runtime serves no catalog",
+                "de twilio-calls: twilio.status.deleted is missing from locales/de/twilio.json (the runtime serves the English text)",
+                "de twilio-calls: twilio.obsolete is not in en-US (stale key)",
+                "ja twilio-messages: twilio.status.requesting lacks the placeholder __count__",
+                "ja twilio-messages: twilio.errors.twilio has the placeholder __extra__, which en-US does not",
+                "zh-CN twilio-media: twilio.label.account is not translated (\"Account\")",
+                "zh-CN twilio-media: twilio.help.outputs is not translated (\"Outputs\")",
+                'zh-CN twilio-media: twilio.params.getMedia.MediaSid is not a non-empty string ({"text":"not a string"})',
+                "zh-CN twilio-media: twilio.params.getMedia.MediaSid.text is not in en-US (stale key)",
+            ]);
+        });
+
+        it("help: a missing file, another node's help, the English help and its section titles", async function () {
+            const problems = [];
+            for (const lang of LANGUAGES) problems.push(...(await languageHelpProblems(MUTATED, dir, lang)));
+            assert.deepEqual(problems, [
+                'de twilio-messages.html: has no data-help-name="twilio-messages"',
+                "ja twilio-media.html: no file nodes/locales/ja/twilio-media.html",
+                "zh-CN twilio-calls.html: is the English help",
+                'zh-CN twilio-calls.html: lacks the section title twilio.help.inputs "输入"',
+                'zh-CN twilio-calls.html: has the English section title "Inputs" (twilio.help.inputs)',
+                'zh-CN twilio-calls.html: lacks the section title twilio.help.outputs "输出"',
+                'zh-CN twilio-calls.html: has the English section title "Outputs" (twilio.help.outputs)',
+                // the catalog of the copy serves "Outputs" (its zh-CN text was emptied) where the help says 输出
+                'zh-CN twilio-media.html: lacks the section title twilio.help.outputs "Outputs"',
+            ]);
+        });
+    });
+});
