@@ -7,12 +7,25 @@
 const path = require("node:path");
 const helper = require("node-red-node-test-helper");
 const { EventEmitter } = require("node:events");
-const { i18n, log } = require("@node-red/util");
+
+/**
+ * The Node-RED under test: the package directory named by NODE_RED_RUNTIME (set by test/compat/run.js to run the
+ * suites on other Node-RED versions), else the top-level node-red. @node-red/util comes from that same runtime,
+ * so that the catalogs and the log handler below are the ones its nodes use.
+ */
+const RUNTIME_DIR = process.env.NODE_RED_RUNTIME
+    ? path.resolve(process.env.NODE_RED_RUNTIME)
+    : path.dirname(require.resolve("node-red/package.json"));
+const { i18n, log } = require(require.resolve("@node-red/util", { paths: [RUNTIME_DIR] }));
 
 const NODES_DIR = path.join(__dirname, "..", "..", "nodes");
 const NODE_TYPES = ["twilio-account", "twilio-calls", "twilio-messages", "twilio-media"];
 
-helper.init(require.resolve("node-red"));
+helper.init(require.resolve(RUNTIME_DIR));
+// the helper only logs a failed init, and keeps the node-red it found on its own when it was required
+if (helper._RED !== require(require.resolve(RUNTIME_DIR))) {
+    throw new Error(`node-red-node-test-helper could not start the node-red in ${RUNTIME_DIR}`);
+}
 
 let catalogs;
 function loadCatalogs() {
