@@ -48,6 +48,10 @@ const SAME_AS_ENGLISH = {
     "twilio.label.name": ["de"],
     "twilio.label.operation": ["de"],
     "twilio.help.details": ["de"],
+    // punctuation: German writes lists and sentence ends as English does (ja and zh-CN use 、；。)
+    "twilio.expected.separator": ["de"],
+    "twilio.help.separator": ["de"],
+    "twilio.help.notes": ["de"],
 };
 
 const namespaceOf = (prefix, type) => `${prefix}/${type}`;

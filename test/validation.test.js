@@ -145,7 +145,7 @@ const INVALID = [
     ["postMessage", { ...SMS, ContentVariables: [1, 2] }, "ContentVariables", /JSON object/],
     ["postMessage", { ...SMS, ContentVariables: "[1, 2]" }, "ContentVariables", /JSON object/],
     ["postMessage", { ...SMS, MessagingServiceSid: "MG" + "1".repeat(32), ScheduleType: "fixed", SendAt: "tomorrow" }, "SendAt", /ISO 8601/],
-    ["postMessage", { ...SMS, MessagingServiceSid: "MG" + "1".repeat(32), ScheduleType: "later", SendAt: "2030-01-01T09:00:00Z" }, "ScheduleType", /one of fixed/],
+    ["postMessage", { ...SMS, MessagingServiceSid: "MG" + "1".repeat(32), ScheduleType: "later", SendAt: "2030-01-01T09:00:00Z" }, "ScheduleType", /must be exactly fixed/],
     ["postMessage", { ...SMS, SendAt: "2030-01-01T09:00:00Z" }, "SendAt", /SendAt needs ScheduleType and MessagingServiceSid/],
     ["postMessage", { ...SMS, ScheduleType: "fixed", SendAt: "2030-01-01T09:00:00Z" }, "ScheduleType", /ScheduleType needs SendAt and MessagingServiceSid/],
     ["listCall", { Page: -1 }, "Page", /whole number/],

@@ -227,7 +227,7 @@ const postMessage: OperationSpec = {
             kind: "decimal",
             scale: 4,
             in: "form",
-            help: "The maximum price in US dollars, up to four decimals, acceptable for delivery. Twilio no longer applies it since 2024-06-03.",
+            help: "The maximum price in US dollars, up to four decimals, acceptable for delivery. Twilio has not applied it since 2024-06-03.",
         },
         {
             name: "MediaUrl",

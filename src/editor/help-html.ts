@@ -63,7 +63,7 @@ function paramEntry(op: OperationSpec, spec: ParamSpec, t: Translate): string {
     const group = op.requireOneOf?.find((names) => names.includes(spec.name));
     if (group) notes.push(t("twilio.help.requiredOneOf", { names: group.join(t("twilio.expected.or")) }));
     if (spec.default !== undefined) notes.push(t("twilio.help.defaultValue", { value: spec.default }));
-    const prefix = notes.length ? `<i>${escapeHtml(notes.join("; "))}.</i> ` : "";
+    const prefix = notes.length ? `<i>${escapeHtml(t("twilio.help.notes", { notes: notes.join(t("twilio.help.separator")) }))}</i> ` : "";
     const accepts = t("twilio.help.accepts", { expected: describeExpected(spec, t) });
     return `    <dt${spec.required ? "" : ' class="optional"'}>${spec.name} <span class="property-type">${propertyType(spec)}</span></dt>
     <dd>${prefix}${escapeHtml(t(`twilio.params.${op.name}.${spec.name}`))} ${escapeHtml(accepts)}</dd>`;
@@ -143,7 +143,7 @@ ${resultItems}
 ${["credentials", "status", ...help.notes].map((note) => `<p>${escapeHtml(t(`twilio.help.${note}`))}</p>`).join("\n")}
 
 <h3>${t("twilio.help.example")}</h3>
-<p>${escapeHtml(t("twilio.help.exampleIntro"))} (${help.exampleOperation})</p>
+<p>${escapeHtml(t("twilio.help.exampleIntro", { operation: help.exampleOperation }))}</p>
 <pre>${escapeHtml(JSON.stringify(help.example, null, 2))}</pre>
 
 <h3>${t("twilio.help.references")}</h3>

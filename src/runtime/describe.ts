@@ -17,10 +17,11 @@ export function describeExpected(spec: ParamSpec, t: Translate): string {
             return spec.forms.map((form) => t(`twilio.expected.${form}`)).join(t("twilio.expected.or"));
         case "url":
             return spec.maxItems ? t("twilio.expected.urlList", { max: spec.maxItems }) : t("twilio.expected.url");
-        case "enum":
-            return t(spec.multiple ? "twilio.expected.enumList" : "twilio.expected.enum", {
-                values: spec.values.join(", "),
-            });
+        case "enum": {
+            if (spec.values.length === 1 && !spec.multiple) return t("twilio.expected.exactly", { value: spec.values[0] });
+            const values = spec.values.join(t("twilio.expected.separator"));
+            return t(spec.multiple ? "twilio.expected.enumList" : "twilio.expected.enum", { values });
+        }
         case "text":
             if (spec.secret) return t("twilio.expected.secret");
             if (spec.pattern) return t("twilio.expected.pattern", { pattern: spec.pattern.source, max: spec.maxLength ?? "" });
