@@ -1,0 +1,562 @@
+/**
+ * The real Node-RED 4.1 editor in Debian's chromium (playwright-core), with this package loaded as `npm start`
+ * loads it, against the package's Twilio stand-in:
+ *
+ *  - the palette shows calls, messages and media in one "Twilio" category, with their icons served (200);
+ *  - each node is dragged from the palette and its dialog opened by double-click; every operation of its
+ *    dropdown shows exactly the catalog's parameters, which must include every argument of the reference
+ *    spec's table (read by test/support/reference-spec.js, not from the catalog), with the required marker,
+ *    a summary, a help text per field and defaults as placeholders; a screenshot per operation goes to
+ *    test-artifacts/browser/<type>-<operation>.png;
+ *  - values are set through the typedInputs as a user does (type menu, typing, option menus), and bad input
+ *    (E.164, Sid, URL) is marked with Node-RED's input-error style, good input clears it;
+ *  - a Twilio account is added from the Account field (password input for the token, advanced API base URL);
+ *  - the help sidebar shows the package's help for all four node types;
+ *  - Deploy writes the values and types to flows.json, the auth token only encrypted into flows_cred.json;
+ *    an inject wired to the messages node then sends its SMS to the stand-in.
+ */
+"use strict";
+const assert = require("node:assert/strict");
+const fs = require("node:fs");
+const path = require("node:path");
+
+const { ROOT, decryptCredentials, startNodeRed, startBrowser } = require("./support/environment");
+const ui = require("./support/editor");
+const loadReferenceSpec = require("../support/reference-spec");
+
+const ARTIFACTS = path.join(ROOT, "test-artifacts", "browser");
+const LOCALES = path.join(ROOT, "nodes", "locales", "en-US");
+const HEX32 = "0123456789abcdef0123456789abcdef";
+const FROM_ENV = "TWILIO_BROWSER_SUITE_FROM";
+const FROM_NUMBER = "+15005550006";
+const SMS_BODY = "Pump 3 pressure high";
+const VIEWPORT = { width: 1400, height: 1500 };
+
+/**
+ * What the suite does in each node's dialog, in order. `validate`: a bad literal must be marked invalid and a
+ * good one must clear the mark (the good one stays set). `set`: values set as a user does. `final`: the
+ * operation the node is saved with.
+ */
+const SCENARIOS = {
+    "twilio-calls": {
+        drop: { x: 320, y: 100 },
+        validate: [
+            { operation: "getCall", name: "CallSid", bad: "CA123", good: `CA${HEX32}` },
+            { operation: "createCall", name: "To", bad: "12345", good: "+16175551212" },
+            { operation: "createCall", name: "Url", bad: "not a url", good: "https://example.com/twiml" },
+        ],
+        set: [
+            { operation: "createCall", name: "From", type: "str", value: FROM_NUMBER },
+            { operation: "createCall", name: "Method", type: "option", value: "GET" },
+            { operation: "createCall", name: "Timeout", type: "num", value: "30" },
+        ],
+        final: "createCall",
+    },
+    "twilio-messages": {
+        drop: { x: 320, y: 220 },
+        validate: [{ operation: "postMessage", name: "To", bad: "12345", good: "+16175551212" }],
+        set: [
+            { operation: "listMessage", name: "PageSize", type: "num", value: "20" },
+            { operation: "postMessage", name: "From", type: "env", value: FROM_ENV },
+            { operation: "postMessage", name: "Body", type: "msg", value: "topic" },
+        ],
+        final: "postMessage",
+    },
+    "twilio-media": {
+        drop: { x: 320, y: 340 },
+        validate: [{ operation: "listMedia", name: "MessageSid", bad: "SM123", good: `SM${HEX32}` }],
+        set: [{ operation: "listMedia", name: "PageSize", type: "num", value: "20" }],
+        final: "listMedia",
+    },
+};
+const TYPES = Object.keys(SCENARIOS);
+
+/** What Node-RED's flows.json must hold for a scenario: every field of the group, "" unless the final operation has it. */
+function expectedFields(type, catalog) {
+    const scenario = SCENARIOS[type];
+    const finalNames = catalog.OPERATIONS[scenario.final].params.map((p) => p.name);
+    const expected = {};
+    for (const step of scenario.validate) expected[step.name] = { type: "str", value: step.good };
+    for (const step of scenario.set) expected[step.name] = { type: step.type, value: step.value };
+    for (const name of Object.keys(expected)) {
+        if (!finalNames.includes(name)) expected[name] = { type: expected[name].type, value: "" };
+    }
+    return expected;
+}
+
+function sameSet(a, b) {
+    return a.length === b.length && a.every((x) => b.includes(x));
+}
+
+describe("the editor in a browser (Node-RED 4.1, chromium)", function () {
+    const catalog = require("../../nodes/catalog");
+    const { TwilioStandin, STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN } = require("../../nodes/standin/server");
+    const spec = loadReferenceSpec();
+    const specByName = Object.fromEntries(spec.map((op) => [op.name, op]));
+    const groupOfType = Object.fromEntries(Object.entries(catalog.GROUP_NODE_TYPES).map(([group, type]) => [type, group]));
+
+    let standin;
+    let standinUrl;
+    let nodeRed;
+    let browser;
+    let page;
+    const pageErrors = [];
+    const consoleErrors = [];
+    const iconResponses = {};
+    /** Per node type: its node id, the operations its dropdown offers, and the first failure of its steps. */
+    const state = Object.fromEntries(TYPES.map((type) => [type, { id: undefined, operations: [], failed: undefined }]));
+    let accountId;
+    let previousFromEnv;
+
+    before(async function () {
+        this.timeout(60_000);
+        // this suite's pictures only, from this run
+        fs.rmSync(ARTIFACTS, { recursive: true, force: true });
+        fs.mkdirSync(ARTIFACTS, { recursive: true });
+        previousFromEnv = process.env[FROM_ENV];
+        process.env[FROM_ENV] = FROM_NUMBER;
+        standin = new TwilioStandin({ host: "127.0.0.1", port: 0 });
+        standinUrl = await standin.start();
+        nodeRed = await startNodeRed();
+        browser = await startBrowser(VIEWPORT);
+        page = browser.page;
+        page.setDefaultTimeout(10_000);
+        page.on("pageerror", (err) => pageErrors.push(err.stack || err.message));
+        page.on("console", (message) => {
+            if (message.type() !== "error") return;
+            const where = message.location() && message.location().url;
+            // the palette manager asks the public node catalogue, which this machine cannot reach
+            if (/catalogue\.nodered\.org/.test(`${where} ${message.text()}`)) return;
+            consoleErrors.push(`${message.text()}${where ? ` (${where})` : ""}`);
+        });
+        page.on("response", (response) => {
+            const match = /\/icons\/@gatewire\/node-red-twilio\/([\w-]+\.svg)/.exec(response.url());
+            if (match) iconResponses[match[1]] = { status: response.status(), contentType: response.headers()["content-type"] };
+        });
+        await page.goto(nodeRed.url);
+        await ui.waitForEditor(page, TYPES);
+    });
+
+    after(async function () {
+        this.timeout(60_000);
+        const problems = [];
+        for (const stop of [() => browser && browser.stop(), () => nodeRed && nodeRed.stop(), () => standin && standin.stop()]) {
+            try {
+                await stop();
+            } catch (err) {
+                problems.push(err);
+            }
+        }
+        if (previousFromEnv === undefined) delete process.env[FROM_ENV];
+        else process.env[FROM_ENV] = previousFromEnv;
+        if (problems.length) throw problems[0];
+    });
+
+    // a failed step leaves a picture of the editor as it was
+    afterEach(async function () {
+        if (this.currentTest.state !== "failed" || !page) return;
+        const name = this.currentTest.fullTitle().replace(/[^\w-]+/g, "-").slice(-120);
+        await page.screenshot({ path: path.join(ARTIFACTS, `failed-${name}.png`) }).catch(() => {});
+    });
+
+    describe("the palette", function () {
+        it("shows calls, messages and media in one Twilio palette category, with their icons loaded", async function () {
+            const palette = await page.evaluate((types) => {
+                return types.map((type) => {
+                    const node = $(`.red-ui-palette-node[data-palette-type="${type}"]`);
+                    const category = node.closest(".red-ui-palette-category");
+                    return {
+                        type,
+                        category: category.attr("id"),
+                        title: category.find(".red-ui-palette-header span").first().text(),
+                        inCategory: category.find(".red-ui-palette-node").map(function () { return $(this).attr("data-palette-type"); }).get(),
+                        label: node.find(".red-ui-palette-label").text(),
+                        icon: node.find(".red-ui-palette-icon").css("background-image"),
+                        visible: node.is(":visible"),
+                    };
+                });
+            }, TYPES);
+            for (const entry of palette) {
+                assert.ok(entry.category, `${entry.type} is in no palette category`);
+                assert.equal(entry.title, "Twilio", `${entry.type}: its palette category is titled "${entry.title}", not "Twilio"`);
+                assert.ok(entry.visible, `${entry.type}: its palette node is hidden`);
+                assert.match(entry.icon || "", new RegExp(`icons/@gatewire/node-red-twilio/${entry.type}\\.svg`), `${entry.type}: its palette icon is ${entry.icon}`);
+            }
+            assert.equal(new Set(palette.map((entry) => entry.category)).size, 1, `the three nodes are in different categories: ${palette.map((e) => `${e.type} in ${e.category}`).join(", ")}`);
+            assert.deepEqual([...palette[0].inCategory].sort(), [...TYPES].sort(), "the Twilio category holds exactly calls, messages and media");
+            assert.deepEqual(palette.map((entry) => entry.label), ["calls", "messages", "media"], "palette labels");
+            // the icons are background images: the browser requests them as it lays out the palette
+            await ui.waitUntil(
+                page,
+                (count) => performance.getEntriesByType("resource").filter((e) => /node-red-twilio\/twilio-\w+\.svg/.test(e.name)).length >= count,
+                TYPES.length,
+                "the browser did not request the three palette icons",
+            );
+            // the page has them; the test process hears of their responses a moment later
+            const deadline = Date.now() + 5_000;
+            while (TYPES.some((type) => !iconResponses[`${type}.svg`]) && Date.now() < deadline) {
+                await new Promise((resolve) => setTimeout(resolve, 20));
+            }
+            for (const type of TYPES) {
+                const response = iconResponses[`${type}.svg`];
+                assert.ok(response, `${type}.svg: the browser never received it (received: ${Object.keys(iconResponses).join(", ") || "none"})`);
+                assert.equal(response.status, 200, `${type}.svg answered ${response.status}`);
+                assert.match(response.contentType || "", /image\/svg\+xml/, `${type}.svg has content type ${response.contentType}`);
+            }
+            const category = page.locator(`#${palette[0].category}`);
+            await category.scrollIntoViewIfNeeded();
+            await category.screenshot({ path: path.join(ARTIFACTS, "palette-twilio.png") });
+        });
+    });
+
+    for (const type of TYPES) {
+        const scenario = SCENARIOS[type];
+        describe(type, function () {
+            const mine = state[type];
+            const operations = () => catalog.operationsOf(groupOfType[type]).map((op) => op.name);
+
+            // the steps build on each other: after a failed step, the later ones say so instead of failing
+            // obscurely, and the dialogs are cancelled so that the next node can be edited. A step that only
+            // looks (`checkOnly`) lets the others go on.
+            const it = (title, body, { checkOnly = false } = {}) =>
+                global.it(title, async function () {
+                    if (mine.failed) throw new Error(`not run: an earlier step of ${type} failed (${mine.failed})`);
+                    try {
+                        await body.call(this);
+                    } catch (err) {
+                        if (!checkOnly) {
+                            mine.failed = title;
+                            await ui.cancelAllTrays(page).catch(() => {});
+                        }
+                        throw err;
+                    }
+                });
+
+            it("is dragged from the palette onto the workspace, and its dialog opens on double-click", async function () {
+                mine.id = await ui.dragFromPalette(page, type, scenario.drop);
+                const icon = await page.locator(`[id="${mine.id}"] image.red-ui-flow-node-icon`).getAttribute("href");
+                assert.match(icon || "", new RegExp(`${type}\\.svg$`), `${type}: the node on the workspace shows the icon ${icon}`);
+                await ui.openEditor(page, mine.id, type, "#node-input-operation");
+                mine.operations = await page.locator("#node-input-operation option").evaluateAll((options) => options.map((o) => o.value));
+                assert.deepEqual(mine.operations, operations(), `${type}: the operation dropdown offers [${mine.operations}]`);
+                const selected = await page.locator("#node-input-operation").inputValue();
+                assert.equal(selected, operations()[0], `${type}: a new node starts with the first operation`);
+            });
+
+            it("shows exactly the fields of each operation, with required markers, summary, help and defaults", async function () {
+                const failures = [];
+                for (const operation of mine.operations) {
+                    await page.selectOption("#node-input-operation", operation);
+                    const where = `${type} ${operation}`;
+                    const shown = await page.evaluate(() => {
+                        const rows = {};
+                        const names = [];
+                        $(".twilio-field").each(function () {
+                            const row = $(this);
+                            if (!row.is(":visible")) return;
+                            const name = this.id.replace(/^twilio-row-/, "");
+                            names.push(name);
+                            const trigger = row.find(".red-ui-typedInput-option-trigger");
+                            const input = row.find("input.red-ui-typedInput-input");
+                            rows[name] = {
+                                required: row.find(".twilio-required").is(":visible"),
+                                help: row.find(".twilio-help").is(":visible") ? row.find(".twilio-help").text().trim() : "",
+                                // what a blank field displays: the option dropdown's label, or the text input's placeholder
+                                blank: trigger.is(":visible")
+                                    ? trigger.find(".red-ui-typedInput-option-label").text()
+                                    : input.is(":visible") ? input.attr("placeholder") || "" : undefined,
+                                className: row.attr("class"),
+                            };
+                        });
+                        const summary = $("#twilio-operation-summary");
+                        return { names, rows, summary: summary.is(":visible") ? summary.text().trim() : "" };
+                    });
+
+                    const params = catalog.OPERATIONS[operation].params;
+                    const paramNames = params.map((p) => p.name);
+                    const missing = paramNames.filter((name) => !shown.names.includes(name));
+                    const unexpected = shown.names.filter((name) => !paramNames.includes(name));
+                    if (missing.length || unexpected.length) {
+                        failures.push(`${where}: fields shown [${shown.names}]; missing ${missing.length ? `[${missing}]` : "none"}, not of this operation ${unexpected.length ? `[${unexpected}]` : "none"}`);
+                    } else if (shown.names.join() !== paramNames.join()) {
+                        failures.push(`${where}: fields shown in the order [${shown.names}], the catalog's order is [${paramNames}]`);
+                    }
+                    const specOp = specByName[operation];
+                    if (!specOp) failures.push(`${where}: the reference spec has no operation ${operation}`);
+                    for (const arg of specOp ? specOp.arguments : []) {
+                        if (!shown.names.includes(arg.name)) failures.push(`${where}: the reference spec's argument ${arg.name} has no visible field`);
+                        else if (arg.default !== undefined && shown.rows[arg.name].blank !== `default: ${arg.default}`) {
+                            failures.push(`${where}: ${arg.name} should show the reference spec's default as "default: ${arg.default}", shows "${shown.rows[arg.name].blank}"`);
+                        }
+                    }
+                    if (!shown.summary) failures.push(`${where}: the operation summary (#twilio-operation-summary) is empty or hidden`);
+                    for (const param of params) {
+                        const row = shown.rows[param.name];
+                        if (!row) continue;
+                        if (row.required !== (param.required === true)) {
+                            failures.push(`${where}: ${param.name} is ${param.required ? "required but shows no" : "optional but shows the"} required marker (.twilio-required)`);
+                        }
+                        if (!row.help) failures.push(`${where}: ${param.name} has no help text (.twilio-help)`);
+                        if (param.default !== undefined) {
+                            if (row.blank !== `default: ${param.default}`) failures.push(`${where}: ${param.name} should show "default: ${param.default}" when blank, shows "${row.blank}"`);
+                        } else if (row.blank === undefined || /default:/.test(row.blank)) {
+                            failures.push(`${where}: ${param.name} has no default but shows "${row.blank}" when blank`);
+                        }
+                    }
+                    await ui.screenshotTray(page, path.join(ARTIFACTS, `${type}-${operation}.png`));
+                }
+                assert.deepEqual(failures, [], `${type}: ${failures.length} problem(s):\n  ${failures.join("\n  ")}`);
+            }, { checkOnly: true });
+
+            it("takes values through its typedInputs as a user sets them, and marks bad input invalid", async function () {
+                for (const step of scenario.validate) {
+                    const what = `${type} ${step.operation}`;
+                    await page.selectOption("#node-input-operation", step.operation);
+                    await ui.chooseType(page, step.name, "str", what);
+                    await ui.typeInto(page, step.name, step.bad, what);
+                    await ui.expectMarked(page, step.name, true, what);
+                    const border = () => ui.typedInput(page, step.name).evaluate((element) => getComputedStyle(element).borderTopColor);
+                    const badBorder = await border();
+                    await page.locator(`#twilio-row-${step.name}`).screenshot({ path: path.join(ARTIFACTS, `${type}-${step.operation}-${step.name}-invalid.png`) });
+                    await ui.typeInto(page, step.name, step.good, what);
+                    await ui.expectMarked(page, step.name, false, what);
+                    const goodBorder = await border();
+                    assert.notEqual(badBorder, goodBorder, `${what}: ${step.name} looks the same (border ${goodBorder}) with a bad and a good value`);
+                }
+                for (const step of scenario.set) {
+                    const what = `${type} ${step.operation}`;
+                    await page.selectOption("#node-input-operation", step.operation);
+                    await ui.setField(page, step.name, step.type, step.value, what);
+                    await ui.expectMarked(page, step.name, false, what);
+                    const typeField = await page.locator(`#node-input-${step.name}Type`).inputValue();
+                    assert.equal(typeField, step.type, `${what}: ${step.name} has the type ${typeField}, not ${step.type}`);
+                }
+                await page.selectOption("#node-input-operation", scenario.final);
+                const marked = await page.evaluate(() => $(".twilio-field:visible .red-ui-typedInput-container.input-error").closest(".twilio-field").map(function () { return this.id; }).get());
+                assert.deepEqual(marked, [], `${type} ${scenario.final}: fields still marked invalid`);
+                await ui.screenshotTray(page, path.join(ARTIFACTS, `${type}-${scenario.final}-filled.png`));
+            });
+
+            it("uses a Twilio account chosen or added from its Account field", async function () {
+                if (!accountId) {
+                    // the first node adds the account, as a user does with the + button beside the Account field
+                    await page.locator("#node-input-btn-account-add").click();
+                    await ui.visible(page.locator("#node-config-input-accountSid"), `${type}: the + button of Account did not open the twilio-account dialog`);
+                    await ui.trayReady(page, "twilio-account");
+                    await page.locator("#node-config-input-accountSid").pressSequentially(STANDIN_ACCOUNT_SID);
+                    const tokenType = await page.locator("#node-config-input-authToken").getAttribute("type");
+                    assert.equal(tokenType, "password", "twilio-account: the auth token input must be a password input");
+                    for (const secret of ["#node-config-input-apiKeySecret"]) {
+                        assert.equal(await page.locator(secret).getAttribute("type"), "password", `twilio-account: ${secret} must be a password input`);
+                    }
+                    await page.locator("#node-config-input-authToken").pressSequentially(STANDIN_AUTH_TOKEN);
+                    assert.equal(await page.locator("#node-config-input-apiBaseUrl").isVisible(), false, "twilio-account: the advanced section starts closed");
+                    await page.locator("#twilio-account-advanced-toggle").click();
+                    await ui.visible(page.locator("#node-config-input-apiBaseUrl"), "twilio-account: the Advanced link did not open the API base URL field");
+                    await page.locator("#node-config-input-apiBaseUrl").pressSequentially(standinUrl);
+                    await ui.waitUntil(
+                        page,
+                        () => ["accountSid", "authToken", "apiBaseUrl", "timeout"].every((p) => !$(`#node-config-input-${p}`).hasClass("input-error")),
+                        undefined,
+                        "twilio-account: a field of the account dialog is marked invalid",
+                    );
+                    await ui.screenshotTray(page, path.join(ARTIFACTS, "twilio-account-config.png"));
+
+                    // its help, from the book button of the dialog
+                    await page.locator(".red-ui-tray").last().locator(".red-ui-tray-footer button:has(i.fa-book)").click();
+                    await ui.expectHelpShown(page, ui.distinctiveHelpText(path.join(LOCALES, "twilio-account.html")), "twilio-account");
+                    await page.locator("#red-ui-sidebar").screenshot({ path: path.join(ARTIFACTS, "help-twilio-account.png") });
+                    state.accountHelpShown = true;
+
+                    const before = await page.evaluate(() => { const ids = []; RED.nodes.eachConfig((n) => { if (n.type === "twilio-account") ids.push(n.id); }); return ids; });
+                    await ui.closeTray(page, "#node-config-dialog-ok", "twilio-account");
+                    accountId = await page.evaluate((known) => { let id; RED.nodes.eachConfig((n) => { if (n.type === "twilio-account" && !known.includes(n.id)) id = n.id; }); return id; }, before);
+                    assert.ok(accountId, "twilio-account: adding the account created no twilio-account config node");
+                } else {
+                    await page.selectOption("#node-input-account", accountId);
+                }
+                await ui.waitUntil(
+                    page,
+                    (id) => $("#node-input-account").val() === id && !$("#node-input-account").hasClass("input-error"),
+                    accountId,
+                    `${type}: the Account field does not hold the account ${accountId}, or is marked invalid`,
+                );
+            });
+
+            it("is saved with Done, valid", async function () {
+                await ui.closeTray(page, "#node-dialog-ok", type);
+                const node = await page.evaluate((id) => {
+                    const n = RED.nodes.node(id);
+                    return { valid: n.valid, operation: n.operation, account: n.account, validationErrors: n.validationErrors };
+                }, mine.id);
+                assert.equal(node.operation, scenario.final, `${type}: saved with the operation ${node.operation}`);
+                assert.equal(node.account, accountId, `${type}: saved with the account ${node.account}`);
+                assert.equal(node.valid, true, `${type}: the editor marks the saved node invalid: ${JSON.stringify(node.validationErrors)}`);
+            });
+
+            it("reopens showing the operation, values and types it was saved with", async function () {
+                await ui.openEditor(page, mine.id, type, "#node-input-operation");
+                const operation = await page.locator("#node-input-operation").inputValue();
+                assert.equal(operation, scenario.final, `${type}: reopened with the operation ${operation}`);
+                const failures = [];
+                for (const [name, want] of Object.entries(expectedFields(type, catalog))) {
+                    const shown = await page.evaluate((n) => {
+                        const container = $(`#node-input-${n}`).next(".red-ui-typedInput-container");
+                        const trigger = container.find(".red-ui-typedInput-option-trigger");
+                        return {
+                            value: $(`#node-input-${n}`).val(),
+                            type: $(`#node-input-${n}Type`).val(),
+                            visible: $(`#twilio-row-${n}`).is(":visible"),
+                            text: trigger.is(":visible") ? trigger.find(".red-ui-typedInput-option-label").text() : container.find("input.red-ui-typedInput-input").val(),
+                        };
+                    }, name);
+                    if (shown.value !== want.value) failures.push(`${name} holds ${JSON.stringify(shown.value)}, saved ${JSON.stringify(want.value)}`);
+                    if (want.value === "") continue;
+                    if (shown.type !== want.type) failures.push(`${name} has the type ${shown.type}, saved ${want.type}`);
+                    if (!shown.visible) failures.push(`${name} is not shown`);
+                    if (shown.text !== want.value) failures.push(`${name} displays ${JSON.stringify(shown.text)}, saved ${JSON.stringify(want.value)}`);
+                }
+                const account = await page.locator("#node-input-account").inputValue();
+                if (account !== accountId) failures.push(`Account shows ${account}, saved ${accountId}`);
+                await ui.screenshotTray(page, path.join(ARTIFACTS, `${type}-${scenario.final}-reopened.png`));
+                await ui.closeTray(page, "#node-dialog-cancel", type);
+                assert.deepEqual(failures, [], `${type} reopened:\n  ${failures.join("\n  ")}`);
+            });
+        });
+    }
+
+    describe("after editing the three nodes", function () {
+        it("offers every operation of the reference spec in one of the three dropdowns", function () {
+            const offered = TYPES.flatMap((type) => state[type].operations);
+            const missing = spec.map((op) => op.name).filter((name) => !offered.includes(name));
+            assert.deepEqual(missing, [], `operations of the reference spec no dropdown offers: ${missing}`);
+        });
+
+        it("shows the package's help in the sidebar for each of the four node types", async function () {
+            assert.ok(state.accountHelpShown, "twilio-account: its help was not shown (the account dialog step failed)");
+            for (const type of TYPES) {
+                assert.ok(state[type].id, `${type}: no node on the workspace (an earlier step failed)`);
+                // select the node with a click, then open the help tab
+                await page.locator("#red-ui-workspace-chart").click({ position: { x: 700, y: 600 } });
+                await page.locator(`[id="${state[type].id}"] .red-ui-flow-node`).click();
+                await ui.waitUntil(page, (id) => RED.view.selection().nodes?.length === 1 && RED.view.selection().nodes[0].id === id, state[type].id, `${type}: clicking the node did not select it`);
+                await page.locator("#red-ui-tab-help").click();
+                await ui.expectHelpShown(page, ui.distinctiveHelpText(path.join(LOCALES, `${type}.html`)), type);
+                await page.locator("#red-ui-sidebar").screenshot({ path: path.join(ARTIFACTS, `help-${type}.png`) });
+            }
+        });
+
+        it("deploys: flows.json holds the operations, values, types and account; the auth token only encrypted", async function () {
+            for (const type of TYPES) {
+                assert.ok(state[type].id && !state[type].failed, `not run: ${type} was not set up (${state[type].failed || "no node"})`);
+            }
+            await ui.deploy(page, "the first deploy");
+            state.deployed = true;
+            await page.screenshot({ path: path.join(ARTIFACTS, "workspace-deployed.png") });
+
+            const flowsText = fs.readFileSync(path.join(nodeRed.userDir, "flows.json"), "utf8");
+            const flows = JSON.parse(flowsText);
+            const failures = [];
+            for (const type of TYPES) {
+                const node = flows.find((n) => n.id === state[type].id);
+                if (!node) {
+                    failures.push(`${type}: node ${state[type].id} is not in flows.json`);
+                    continue;
+                }
+                if (node.type !== type) failures.push(`${type}: flows.json has type ${node.type}`);
+                if (node.operation !== SCENARIOS[type].final) failures.push(`${type}: operation ${node.operation}, expected ${SCENARIOS[type].final}`);
+                if (node.account !== accountId) failures.push(`${type}: account ${node.account}, expected ${accountId}`);
+                for (const [name, want] of Object.entries(expectedFields(type, catalog))) {
+                    if (node[name] !== want.value) failures.push(`${type}: ${name} is ${JSON.stringify(node[name])} in flows.json, expected ${JSON.stringify(want.value)}`);
+                    if (want.value !== "" && node[`${name}Type`] !== want.type) failures.push(`${type}: ${name}Type is ${JSON.stringify(node[`${name}Type`])} in flows.json, expected "${want.type}"`);
+                }
+            }
+            const account = flows.find((n) => n.id === accountId);
+            if (!account) failures.push(`the twilio-account ${accountId} is not in flows.json`);
+            else {
+                if (account.type !== "twilio-account") failures.push(`the account node has type ${account.type}`);
+                if (account.apiBaseUrl !== standinUrl) failures.push(`the account's apiBaseUrl is ${account.apiBaseUrl}, expected ${standinUrl}`);
+                if ("credentials" in account) failures.push("the account node carries credentials in flows.json");
+            }
+            if (flowsText.includes(STANDIN_AUTH_TOKEN)) failures.push("the auth token appears in flows.json");
+            assert.deepEqual(failures, [], `flows.json:\n  ${failures.join("\n  ")}`);
+
+            const credFile = path.join(nodeRed.userDir, "flows_cred.json");
+            const credText = fs.readFileSync(credFile, "utf8");
+            assert.ok(!credText.includes(STANDIN_AUTH_TOKEN), "the auth token is in clear in flows_cred.json");
+            assert.ok(!credText.includes(STANDIN_ACCOUNT_SID), "the account SID is in clear in flows_cred.json");
+            const credentials = decryptCredentials(credFile);
+            assert.deepEqual(Object.keys(credentials), [accountId], "flows_cred.json holds credentials of the account node only");
+            assert.equal(credentials[accountId].authToken, STANDIN_AUTH_TOKEN, "the decrypted authToken of the account node");
+            assert.equal(credentials[accountId].accountSid, STANDIN_ACCOUNT_SID, "the decrypted accountSid of the account node");
+        });
+
+        it("runs the deployed messages node: an inject wired to it sends the SMS to the stand-in", async function () {
+            const messagesId = state["twilio-messages"].id;
+            assert.ok(messagesId && !state["twilio-messages"].failed, `not run: twilio-messages was not set up (${state["twilio-messages"].failed || "no node"})`);
+            assert.ok(state.deployed, "not run: the first deploy failed");
+            // an inject from the palette, its msg.topic set in its dialog, wired with the mouse. (Not a payload object
+            // such as {"text": ...}: the node takes the keys of an object msg.payload as parameters and refuses
+            // "text" as unknown, even when a field reads msg.payload.text.)
+            const injectId = await ui.dragFromPalette(page, "inject", { x: 140, y: 220 });
+            await ui.openEditor(page, injectId, "inject", "#node-input-property-container");
+            const rows = page.locator("#node-input-property-container li");
+            const names = await rows.evaluateAll((items) => items.map((li) => $(li).find(".red-ui-typedInput-container").first().find("input.red-ui-typedInput-input").val()));
+            const topicRow = names.indexOf("topic");
+            assert.ok(topicRow >= 0, `inject: its dialog has no msg.topic row (rows: ${names})`);
+            const text = rows.nth(topicRow).locator(".red-ui-typedInput-container").nth(1).locator("input.red-ui-typedInput-input");
+            await text.click();
+            await text.pressSequentially(SMS_BODY);
+            await ui.closeTray(page, "#node-dialog-ok", "inject");
+
+            const output = await ui.stableBox(page.locator(`[id="${injectId}"] .red-ui-flow-port-output .red-ui-flow-port`), "inject: its output port");
+            const input = await ui.stableBox(page.locator(`[id="${messagesId}"] .red-ui-flow-port-input .red-ui-flow-port`), "twilio-messages: its input port");
+            await page.mouse.move(output.x + output.width / 2, output.y + output.height / 2);
+            await page.mouse.down();
+            await page.mouse.move(input.x + input.width / 2, input.y + input.height / 2, { steps: 20 });
+            await page.mouse.up();
+            await ui.waitUntil(
+                page,
+                ({ from, to }) => RED.nodes.filterLinks({ source: RED.nodes.node(from), target: RED.nodes.node(to) }).length === 1,
+                { from: injectId, to: messagesId },
+                "dragging from the inject's output to the messages node's input made no wire",
+            );
+            const topic = await page.evaluate((id) => RED.nodes.node(id).topic, injectId);
+            assert.equal(topic, SMS_BODY, "inject: the msg.topic set in its dialog");
+
+            await ui.deploy(page, "the deploy with the inject");
+            const requestsBefore = standin.requests.length;
+            const response = await fetch(`${nodeRed.url}/inject/${injectId}`, { method: "POST" });
+            assert.equal(response.status, 200, `POST /inject/${injectId} answered ${response.status}`);
+            const deadline = Date.now() + 10_000;
+            let sent;
+            while (!(sent = standin.requests.slice(requestsBefore).find((r) => r.method === "POST" && /\/Messages\.json$/.test(r.path)))) {
+                if (Date.now() > deadline) {
+                    throw new Error(`the stand-in got no POST .../Messages.json; it got: ${JSON.stringify(standin.requests.slice(requestsBefore).map((r) => `${r.method} ${r.path}`))}`);
+                }
+                await new Promise((resolve) => setTimeout(resolve, 50));
+            }
+            assert.equal(sent.path, `/2010-04-01/Accounts/${STANDIN_ACCOUNT_SID}/Messages.json`, "the request path");
+            assert.equal(sent.username, STANDIN_ACCOUNT_SID, "the request authenticates as the account");
+            assert.deepEqual(
+                { To: sent.form.To, From: sent.form.From, Body: sent.form.Body },
+                { To: "+16175551212", From: FROM_NUMBER, Body: SMS_BODY },
+                "To as typed (text), From from the env variable, Body from msg.topic",
+            );
+            await ui.waitUntil(
+                page,
+                (id) => { const n = RED.nodes.node(id); return n.status && n.status.fill === "green"; },
+                messagesId,
+                "twilio-messages: the node status did not turn green after the request",
+            ).catch((err) => {
+                throw new Error(`${err.message}; status: ${JSON.stringify(standin.requests.slice(requestsBefore).map((r) => r.status))}`);
+            });
+            await page.screenshot({ path: path.join(ARTIFACTS, "workspace-sent.png") });
+        });
+
+        it("raised no page errors and logged no console errors in the editor", function () {
+            assert.deepEqual(pageErrors, [], `uncaught errors in the page:\n${pageErrors.join("\n")}`);
+            assert.deepEqual(consoleErrors, [], `console errors in the page:\n${consoleErrors.join("\n")}`);
+        });
+    });
+});
