@@ -12,7 +12,7 @@ const root = path.resolve(__dirname, "..");
 const out = path.join(root, "nodes");
 const { ACCOUNT_NODE_TYPE, GROUP_NODE_TYPES } = require("../nodes/catalog");
 const { LOOPBACK_HOSTS } = require("../nodes/runtime/twilio-client");
-const { DEFAULT_TIMEOUT_SECONDS } = require("../nodes/runtime/account");
+const { ACCOUNT_DEFAULTS } = require("../nodes/runtime/account");
 const { groupEditorHtml } = require("../nodes/editor/editor-html");
 const { catalogMessages } = require("../nodes/editor/editor-model");
 const { groupHelpHtml } = require("../nodes/editor/help-html");
@@ -45,7 +45,7 @@ for (const [group, type] of Object.entries(GROUP_NODE_TYPES)) {
 const accountHtml = fs
     .readFileSync(path.join(root, `src/editor/${ACCOUNT_NODE_TYPE}.html`), "utf8")
     .replace("@LOOPBACK_HOSTS@", String(LOOPBACK_HOSTS))
-    .replace("@DEFAULT_TIMEOUT_SECONDS@", String(DEFAULT_TIMEOUT_SECONDS));
+    .replace("@ACCOUNT_DEFAULTS@", JSON.stringify(ACCOUNT_DEFAULTS));
 write(path.join(out, `${ACCOUNT_NODE_TYPE}.html`), accountHtml);
 
 // message catalogs and help: Node-RED reads <dir of the .js>/locales/<lang>/<basename>.json and .html.

@@ -4,22 +4,17 @@
  */
 import type { Node, NodeAPI, NodeDef } from "node-red";
 import { ACCOUNT_NODE_TYPE } from "./catalog/node-types";
-import { TwilioAccount, type AccountCredentials } from "./runtime/account";
+import { TwilioAccount, type AccountCredentials, type AccountSettings } from "./runtime/account";
 
-interface AccountNodeDef extends NodeDef {
-    apiBaseUrl?: string;
-    timeout?: number | string;
-}
+type AccountNodeDef = NodeDef & AccountSettings;
 
 type AccountNode = Node<AccountCredentials> & { account: TwilioAccount };
 
 export default function (RED: NodeAPI): void {
     function TwilioAccountNode(this: AccountNode, config: AccountNodeDef) {
         RED.nodes.createNode(this, config);
-        this.account = new TwilioAccount(
-            { apiBaseUrl: config.apiBaseUrl, timeout: config.timeout },
-            { ...this.credentials },
-        );
+        const { apiBaseUrl, timeout, maxRetries, maxConcurrent, rate, queueSize } = config;
+        this.account = new TwilioAccount({ apiBaseUrl, timeout, maxRetries, maxConcurrent, rate, queueSize }, { ...this.credentials });
         if (this.account.problem) this.error(RED._(`twilio.errors.${this.account.problem}`, { url: this.account.baseUrl }));
         this.on("close", (done: () => void) => {
             this.account.close();

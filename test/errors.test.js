@@ -72,7 +72,8 @@ describe("errors", function () {
 
         for (const status of [500, 503]) {
             it(`a ${status} keeps Twilio's status and code`, async function () {
-                await loadNode(standin, { type: "twilio-messages", operation: "listMessage" });
+                // no retries: a list may be repeated after a 5xx, see reliability.test.js
+                await loadNode(standin, { type: "twilio-messages", operation: "listMessage", account: { maxRetries: 0 } });
                 standin.failNext({ status, code: 20500 + (status - 500), message: "Service temporarily unavailable" });
                 const { port, msg } = await run({ payload: {} });
                 assert.equal(port, 2);
@@ -84,7 +85,7 @@ describe("errors", function () {
         }
 
         it("an answer that is not Twilio's JSON says to check the base URL", async function () {
-            await loadNode(standin, { type: "twilio-messages", operation: "listMessage" });
+            await loadNode(standin, { type: "twilio-messages", operation: "listMessage", account: { maxRetries: 0 } });
             standin.failNext({ status: 502, body: "<html>Bad gateway</html>" });
             const { port, msg } = await run({ payload: {} });
             assert.equal(port, 2);
@@ -108,7 +109,7 @@ describe("errors", function () {
         });
 
         it("a connection reset before the answer is a NetworkError 502", async function () {
-            await loadNode(standin, { type: "twilio-calls", operation: "listCall" });
+            await loadNode(standin, { type: "twilio-calls", operation: "listCall", account: { maxRetries: 0 } });
             standin.failNext({ reset: true });
             const { port, msg } = await run({ payload: {} });
             assert.equal(port, 2);
@@ -118,7 +119,7 @@ describe("errors", function () {
         });
 
         it("no answer within the timeout is a TimeoutError 504", async function () {
-            await loadNode(standin, { type: "twilio-calls", operation: "getCall", account: { timeout: 0.5 } });
+            await loadNode(standin, { type: "twilio-calls", operation: "getCall", account: { timeout: 0.5, maxRetries: 0 } });
             standin.failNext({ hang: true });
             const started = Date.now();
             const { port, msg } = await run({ payload: { CallSid: "CA" + "1".repeat(32) } });

@@ -1,9 +1,11 @@
 /**
- * A Twilio account as a config node holds it: its credentials, its base URL and timeout, and the one SDK
- * client (with its keep-alive sockets) that every node using the account shares.
+ * A Twilio account as a config node holds it: its credentials, base URL and limits, and what every node using
+ * the account shares: the one SDK client (with its keep-alive sockets), the request limiter and the retries.
  */
 import { sidPattern } from "../catalog/patterns";
+import { RequestLimiter, type Ticket } from "./limiter";
 import type { ApiRequest } from "./request";
+import { mayHaveReached, nextDelay, type AttemptResult, type RetryPolicy } from "./retry";
 import { createApiClient, parseBaseUrl, type ApiClient } from "./twilio-client";
 
 export interface AccountCredentials {
@@ -13,10 +15,35 @@ export interface AccountCredentials {
     apiKeySecret?: string;
 }
 
+/** The config node's settings as the flow file holds them (numbers may be text). */
 export interface AccountSettings {
     apiBaseUrl?: string;
-    /** Request timeout in seconds. */
+    /** Request timeout, seconds. */
     timeout?: number | string;
+    /** Repeats of a request that may safely be repeated. */
+    maxRetries?: number | string;
+    /** Requests in flight at once, for all nodes of the account. */
+    maxConcurrent?: number | string;
+    /** Requests started per second; blank or 0 for no limit. */
+    rate?: number | string;
+    /** Messages that may wait for the limits before a QueueFullError. */
+    queueSize?: number | string;
+}
+
+/** Twilio allows about 100 concurrent requests per account; 10 leaves room for everything else. */
+export const ACCOUNT_DEFAULTS = { timeout: 15, maxRetries: 3, maxConcurrent: 10, rate: 0, queueSize: 1000 } as const;
+
+const RETRY_BASE_DELAY_MS = 250;
+const RETRY_MAX_DELAY_MS = 30_000;
+
+/** What a request came to after its retries. */
+export interface Exchange {
+    response?: { statusCode: number; body: unknown; headers?: Record<string, unknown> };
+    /** When no attempt got an answer: the last failure. */
+    error?: unknown;
+    retries: number;
+    /** A create that may have reached Twilio and was not repeated: it may or may not have happened. */
+    unknownOutcome: boolean;
 }
 
 /** Who a request acts as: the account in the URL and the Basic auth pair. */
@@ -29,19 +56,22 @@ export interface Auth {
 /** Message catalog keys of the configuration problems, for ConfigError. */
 export type ConfigProblem = "noCredentials" | "badAccountSid" | "badBaseUrl" | "apiKeyIncomplete" | "badApiKeySid";
 
-export const DEFAULT_TIMEOUT_SECONDS = 15;
-
 const ACCOUNT_SID = sidPattern(["AC"]);
 const API_KEY_SID = sidPattern(["SK"]);
 
-function timeoutMs(value: number | string | undefined): number {
-    const seconds = Number(value);
-    return (Number.isFinite(seconds) && seconds > 0 ? seconds : DEFAULT_TIMEOUT_SECONDS) * 1000;
+/** A setting as a number within bounds, else its default (the editor refuses bad values before deploy). */
+function setting(value: number | string | undefined, fallback: number, min: number): number {
+    const number = value === "" || value === undefined ? NaN : Number(value);
+    return Number.isFinite(number) && number >= min ? number : fallback;
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class TwilioAccount {
     readonly baseUrl: string;
     readonly timeoutMs: number;
+    readonly limiter: RequestLimiter;
+    readonly retryPolicy: RetryPolicy;
     /** Set when the base URL cannot be used: every request then fails with it, nothing is sent. */
     readonly problem?: ConfigProblem;
     private api?: ApiClient;
@@ -54,8 +84,23 @@ export class TwilioAccount {
     ) {
         const base = parseBaseUrl(settings.apiBaseUrl);
         this.baseUrl = base.ok ? base.url : String(settings.apiBaseUrl);
-        this.timeoutMs = timeoutMs(settings.timeout);
         if (!base.ok) this.problem = "badBaseUrl";
+        this.timeoutMs = setting(settings.timeout, ACCOUNT_DEFAULTS.timeout, 0.001) * 1000;
+        this.limiter = new RequestLimiter({
+            maxConcurrent: Math.floor(setting(settings.maxConcurrent, ACCOUNT_DEFAULTS.maxConcurrent, 1)),
+            ratePerSecond: setting(settings.rate, ACCOUNT_DEFAULTS.rate, 0),
+            queueSize: Math.floor(setting(settings.queueSize, ACCOUNT_DEFAULTS.queueSize, 0)),
+        });
+        this.retryPolicy = {
+            maxRetries: Math.floor(setting(settings.maxRetries, ACCOUNT_DEFAULTS.maxRetries, 0)),
+            baseDelayMs: RETRY_BASE_DELAY_MS,
+            maxDelayMs: RETRY_MAX_DELAY_MS,
+        };
+    }
+
+    /** A place in the account's limits for one request: see RequestLimiter.take (throws QueueFull). */
+    take(): Ticket {
+        return this.limiter.take();
     }
 
     /**
@@ -80,8 +125,40 @@ export class TwilioAccount {
         return { ok: true, auth: { accountSid: target, username: accountSid, password: authToken } };
     }
 
-    /** Sends one request; resolves with any HTTP answer, rejects only when there was none. */
-    async send(request: ApiRequest, auth: Auth): Promise<{ statusCode: number; body: unknown }> {
+    /**
+     * Sends one request, holding a place from take(), and repeats it as the retry policy allows; each repeat
+     * waits for the rate limit too. Resolves with the last answer, or the last failure when none came.
+     */
+    async exchange(request: ApiRequest, auth: Auth): Promise<Exchange> {
+        let reached = false;
+        for (let retry = 0; ; retry++) {
+            let response: Exchange["response"];
+            let error: unknown;
+            let result: AttemptResult;
+            try {
+                response = await this.send(request, auth);
+                result = { kind: "answer", status: response.statusCode, headers: response.headers };
+            } catch (err) {
+                error = err;
+                result = { kind: "noAnswer", code: String((err as { code?: unknown } | null)?.code ?? "") };
+            }
+            // a repeated DELETE that finds nothing: the earlier attempt did delete it
+            if (reached && request.method === "delete" && response?.statusCode === 404) {
+                return { response: { statusCode: 204, body: null }, retries: retry, unknownOutcome: false };
+            }
+            const delay = nextDelay(this.retryPolicy, request.method, retry, result);
+            if (delay === undefined) {
+                const unknownOutcome = request.method === "post" && mayHaveReached(result);
+                return { response, error, retries: retry, unknownOutcome };
+            }
+            reached ||= mayHaveReached(result);
+            await sleep(delay);
+            await this.limiter.pace();
+        }
+    }
+
+    /** One attempt; resolves with any HTTP answer, rejects only when there was none. */
+    private async send(request: ApiRequest, auth: Auth): Promise<{ statusCode: number; body: unknown; headers?: Record<string, unknown> }> {
         this.api ??= createApiClient(this.baseUrl, this.timeoutMs);
         const fields = request.method === "post" ? { data: request.fields } : { params: request.fields };
         this.active++;
@@ -106,6 +183,7 @@ export class TwilioAccount {
      */
     close(): void {
         this.closing = true;
+        this.limiter.close();
         if (this.active === 0) this.releaseSockets();
     }
 

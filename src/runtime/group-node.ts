@@ -7,6 +7,7 @@ import { OPERATIONS } from "../catalog/operations";
 import { LISTS } from "../catalog/resources";
 import type { GroupName, OperationSpec } from "../catalog/types";
 import type { TwilioAccount } from "./account";
+import { QueueFull, type Ticket } from "./limiter";
 import { describeIssue, type Translate } from "./describe";
 import { FieldError, prepareFields, type FieldConfig, type FieldResolver } from "./fields";
 import { failure, fromFailure, fromResponse, type Failure, type Outcome } from "./outcome";
@@ -27,8 +28,14 @@ type Send = (msg: Array<NodeMessage | null>) => void;
 type Done = (err?: Error) => void;
 
 interface Pending {
+    /** Where the message is: being prepared, waiting for the account's limits, or with Twilio. */
+    state: "preparing" | "queued" | "sending";
+    ticket?: Ticket;
     settle(outcome: Outcome): void;
 }
+
+/** Ends a queued request when its node stops: it was never sent. */
+class Stopped extends Error {}
 
 /** The longest a redeploy waits for answers in flight before ending them as unknown (Node-RED allows 15 s). */
 const CLOSE_WAIT_LIMIT_MS = 10_000;
@@ -96,7 +103,12 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
 
         function showStatus(last?: Outcome): void {
             if (pending.size > 0) {
-                node.status({ fill: "blue", shape: "dot", text: t("twilio.status.requesting", { count: pending.size }) });
+                let queued = 0;
+                for (const entry of pending) if (entry.state === "queued") queued++;
+                const text = queued > 0
+                    ? t("twilio.status.queued", { inFlight: pending.size - queued, queued })
+                    : t("twilio.status.requesting", { count: pending.size });
+                node.status({ fill: "blue", shape: queued > 0 ? "ring" : "dot", text });
             } else if (last?.ok) {
                 node.status({ fill: "green", shape: "dot", text: `${op!.name}: ${statusDetail(op!, last.result, t)}` });
             } else if (last) {
@@ -106,7 +118,7 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
         }
 
         /** Everything from msg to outcome; never throws, never sends an invalid request. */
-        async function execute(msg: NodeMessage, used: { params: Params }): Promise<Outcome> {
+        async function execute(msg: NodeMessage, entry: Pending, used: { params: Params }): Promise<Outcome> {
             if (setupError) return setupError;
             const operation = op!;
             let input: Params;
@@ -130,9 +142,28 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
             }
             const request = buildRequest(operation, params, credentials.auth.accountSid);
             try {
-                return fromResponse(operation, await account!.send(request, credentials.auth), t);
+                entry.ticket = account!.take();
             } catch (err) {
-                return fromFailure(operation, err, account!, t);
+                if (!(err instanceof QueueFull)) throw err;
+                return failure("QueueFullError", t("twilio.errors.queueFull", { operation: operation.name }), 503);
+            }
+            try {
+                entry.state = "queued";
+                showStatus();
+                await entry.ticket.ready;
+                entry.state = "sending";
+                showStatus();
+                const exchange = await account!.exchange(request, credentials.auth);
+                const outcome = exchange.response
+                    ? fromResponse(operation, exchange.response, t)
+                    : fromFailure(operation, exchange.error, account!, t);
+                if (!outcome.ok && exchange.unknownOutcome) outcome.error.outcome = "unknown";
+                return outcome;
+            } catch (err) {
+                if (!(err instanceof Stopped)) throw err;
+                return failure("StoppedError", t("twilio.errors.stoppedBeforeSending", { operation: operation.name }), 503);
+            } finally {
+                entry.ticket.release();
             }
         }
 
@@ -140,6 +171,7 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
             const used: { params: Params } = { params: {} };
             let settled = false;
             const entry: Pending = {
+                state: "preparing",
                 settle(outcome) {
                     if (settled) return;
                     settled = true;
@@ -151,7 +183,7 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
             };
             pending.add(entry);
             showStatus();
-            execute(msg, used).then(entry.settle, (err: unknown) =>
+            execute(msg, entry, used).then(entry.settle, (err: unknown) =>
                 entry.settle(failure("NetworkError", t("twilio.errors.unexpected", { reason: String(err) }), 502)),
             );
         });
@@ -191,10 +223,13 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
 
         node.on("close", (_removed: boolean, done: () => void) => {
             closing = true;
+            // what still waits for the account's limits was never sent: it ends now, as safe to send again
+            for (const entry of pending) entry.ticket?.cancel(new Stopped());
             if (pending.size === 0) return done();
             const waitMs = Math.min(account?.timeoutMs ?? CLOSE_WAIT_LIMIT_MS, CLOSE_WAIT_LIMIT_MS);
             const timer = setTimeout(() => {
                 const stopped = failure("TimeoutError", t("twilio.errors.closed", { operation: config.operation }), 504);
+                if (op?.method === "POST") stopped.error.outcome = "unknown";
                 for (const entry of [...pending]) entry.settle(stopped);
             }, waitMs);
             whenDrained = () => {

@@ -7,7 +7,14 @@ import type { OperationSpec } from "../catalog/types";
 import type { Translate } from "./describe";
 import { shapeResult } from "./result";
 
-export type ErrorType = "ValidationError" | "TwilioError" | "NetworkError" | "TimeoutError" | "ConfigError";
+export type ErrorType =
+    | "ValidationError"
+    | "TwilioError"
+    | "NetworkError"
+    | "TimeoutError"
+    | "ConfigError"
+    | "QueueFullError" // the account's queue is full: nothing was sent
+    | "StoppedError"; // the node stopped while the message waited: nothing was sent
 
 export interface RequestError {
     type: ErrorType;
@@ -15,6 +22,8 @@ export interface RequestError {
     status: number;
     code?: number;
     more_info?: string;
+    /** "unknown": a create that may have reached Twilio and was not repeated; check before sending again. */
+    outcome?: "unknown";
 }
 
 export type Failure = { ok: false; error: RequestError };

@@ -28,14 +28,29 @@ export interface RecordedRequest {
     status: number;
     /** Which TCP connection carried it (numbered from 1): shows keep-alive at work. */
     connection: number;
+    /** When it arrived and when it was answered (ms since epoch; 0: never answered). */
+    receivedAt: number;
+    answeredAt: number;
+    /** The fault it met, if any. */
+    fault?: Fault;
 }
 
-/** What the stand-in does with the next request instead of (or before) answering it normally. */
-export type Fault =
-    | { status: number; code?: number; message?: string; body?: string }
+/**
+ * What the stand-in does with a request instead of answering it normally: answer an error status (with
+ * headers such as Retry-After), never answer, reset the connection, or answer late. By default the fault
+ * comes before the request is processed (nothing happened); with `after: true` the request is processed
+ * first (a call or message is created) and then the answer is lost or replaced: Twilio acted, the client
+ * cannot know.
+ */
+export type Fault = (
+    | { status: number; code?: number; message?: string; body?: string; headers?: Record<string, string> }
     | { hang: true }
     | { reset: true }
-    | { delayMs: number };
+    | { delayMs: number }
+) & { after?: boolean };
+
+/** Decides a fault for each request that has no queued one (failNext); undefined answers normally. */
+export type FaultPolicy = (request: RecordedRequest) => Fault | undefined;
 
 export interface StandinOptions {
     host?: string;
@@ -90,6 +105,7 @@ export class TwilioStandin {
     private readonly routes: Route[];
     private address?: AddressInfo;
     private readonly faults: Fault[] = [];
+    private faultPolicy?: FaultPolicy;
     private readonly connectionIds = new WeakMap<object, number>();
     private connections = 0;
 
@@ -129,16 +145,22 @@ export class TwilioStandin {
         return this.store.addApiKey(accountSid);
     }
 
-    /** Forgets every resource, recorded request and pending fault. */
+    /** Forgets every resource, recorded request and fault. */
     reset(): void {
         this.store.clear();
         this.requests.length = 0;
         this.faults.length = 0;
+        this.faultPolicy = undefined;
     }
 
-    /** The next requests, one fault each, in order: an error status, no answer, a reset connection, a delay. */
+    /** The next requests, one fault each, in order. */
     failNext(...faults: Fault[]): void {
         this.faults.push(...faults);
+    }
+
+    /** A fault for every later request the policy picks (after those of failNext); undefined removes it. */
+    setFaultPolicy(policy: FaultPolicy | undefined): void {
+        this.faultPolicy = policy;
     }
 
     private buildRoutes(): Route[] {
@@ -234,17 +256,28 @@ export class TwilioStandin {
             headers: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, String(value)])),
             status: 0,
             connection: this.connectionIds.get(req.socket) ?? 0,
+            receivedAt: Date.now(),
+            answeredAt: 0,
         };
         this.requests.push(record);
-        const fault = this.faults.shift();
-        if (fault && "reset" in fault) return void req.socket.destroy();
-        if (fault && "hang" in fault) return; // stop() closes the connection
-        if (fault && "delayMs" in fault) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
-        if (fault && "status" in fault) {
-            record.status = fault.status;
-            const body = fault.body ?? JSON.stringify(new TwilioApiError(fault.status, fault.code ?? 20500, fault.message ?? "Service unavailable").body);
-            return void res.writeHead(fault.status, { "Content-Type": "application/json" }).end(body);
-        }
+        const fault = this.faults.shift() ?? this.faultPolicy?.(record);
+        record.fault = fault;
+        const answer = (status: number, body: string | undefined, headers: Record<string, string> = {}) => {
+            record.status = status;
+            record.answeredAt = Date.now();
+            res.writeHead(status, body === undefined ? headers : { "Content-Type": "application/json; charset=utf-8", ...headers }).end(body);
+        };
+        /** Applies a fault that ends the request; false for one that only delays it. */
+        const interrupt = (f: Fault): boolean => {
+            if ("reset" in f) req.socket.destroy();
+            else if ("status" in f) {
+                const error = new TwilioApiError(f.status, f.code ?? 20500, f.message ?? "Service unavailable");
+                answer(f.status, f.body ?? JSON.stringify(error.body), f.headers);
+            }
+            return !("delayMs" in f); // a hang simply never answers: stop() closes the connection
+        };
+        // a reset "before" cuts the connection before the request is read; other faults read it first
+        if (fault && !fault.after && "reset" in fault) return void interrupt(fault);
         let reply: Reply;
         try {
             const body = await readBody(req);
@@ -253,18 +286,16 @@ export class TwilioStandin {
             }
             const [username, password] = basicAuth(authorization);
             record.username = username;
+            if (fault && !fault.after && interrupt(fault)) return;
             reply = this.route(record.method, url, username, password, record.form);
         } catch (err) {
             const failure = err instanceof TwilioApiError ? err : new TwilioApiError(500, 20500, "Internal Server Error");
             reply = { status: failure.status, body: { ...failure.body } };
         }
-        record.status = reply.status;
+        if (fault && "delayMs" in fault) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+        if (fault?.after && interrupt(fault)) return;
         res.setHeader("Twilio-Request-Id", newSid("RQ"));
-        if (reply.body === undefined) {
-            res.writeHead(reply.status).end();
-        } else {
-            res.writeHead(reply.status, { "Content-Type": "application/json; charset=utf-8" }).end(JSON.stringify(reply.body));
-        }
+        answer(reply.status, reply.body === undefined ? undefined : JSON.stringify(reply.body));
     }
 
     private route(method: string, url: URL, username: string | undefined, password: string | undefined, form: Form): Reply {

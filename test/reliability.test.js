@@ -1,0 +1,233 @@
+/**
+ * Never lose an alarm, never send one twice: retries where repeating is safe and only there, the account's
+ * limits (concurrency, rate, a bounded queue), and redeploys with requests queued or in flight. Each case
+ * injects its fault at the stand-in, whose record shows what reached it.
+ */
+"use strict";
+const assert = require("node:assert/strict");
+const net = require("node:net");
+const { TwilioStandin } = require("../nodes/standin/server");
+const {
+    helper,
+    captureLog,
+    useStandin,
+    loadNode,
+    run,
+    collect,
+    standinApi,
+    NODE_ID,
+    ACCOUNT_ID,
+} = require("./support/harness");
+
+const SMS = { To: "+16175551212", From: "+15005550006", Body: "Pump 3 pressure high" };
+const TOO_MANY = { status: 429, code: 20429, message: "Too Many Requests" };
+
+/** How many messages the stand-in created with this Body: more than one would be an SMS sent twice. */
+async function created(standin, body) {
+    const { body: page } = await standinApi(standin, "GET", "/Messages.json?PageSize=1000");
+    return page.messages.filter((message) => message.body === body).length;
+}
+
+describe("reliability", function () {
+    const standin = useStandin();
+
+    describe("429: Twilio did not process the request, so it is always repeated", function () {
+        it("honours Retry-After, then succeeds", async function () {
+            await loadNode(standin, { type: "twilio-messages", operation: "postMessage" });
+            standin.failNext({ ...TOO_MANY, headers: { "Retry-After": "1" } });
+            const { port } = await run({ payload: SMS });
+            assert.equal(port, 1);
+            const [refused, accepted] = standin.requests;
+            assert.equal(refused.status, 429);
+            assert.equal(accepted.status, 201);
+            assert.ok(accepted.receivedAt - refused.answeredAt >= 950, "waited the second Retry-After asked for");
+            assert.equal(await created(standin, SMS.Body), 1);
+        });
+
+        it("backs off without Retry-After, then succeeds", async function () {
+            await loadNode(standin, { type: "twilio-calls", operation: "listCall" });
+            standin.failNext(TOO_MANY, TOO_MANY);
+            const { port } = await run({ payload: {} });
+            assert.equal(port, 1);
+            assert.deepEqual(standin.requests.map((request) => request.status), [429, 429, 200]);
+        });
+
+        it("gives up after the account's retries, with Twilio's 429 on output 2", async function () {
+            await loadNode(standin, { type: "twilio-messages", operation: "postMessage", account: { maxRetries: 2 } });
+            standin.failNext(TOO_MANY, TOO_MANY, TOO_MANY, TOO_MANY);
+            const { port, msg } = await run({ payload: SMS });
+            assert.equal(port, 2);
+            assert.equal(msg.payload.type, "TwilioError");
+            assert.equal(msg.payload.code, 20429);
+            assert.equal("outcome" in msg.payload, false, "not processed: the outcome is known");
+            assert.equal(standin.requests.length, 3, "the first attempt and 2 retries");
+        });
+
+        it("does not wait for a Retry-After longer than the longest backoff", async function () {
+            await loadNode(standin, { type: "twilio-calls", operation: "listCall" });
+            standin.failNext({ ...TOO_MANY, headers: { "Retry-After": "3600" } });
+            const { port, msg } = await run({ payload: {} });
+            assert.equal(port, 2);
+            assert.equal(msg.payload.code, 20429);
+            assert.equal(standin.requests.length, 1);
+        });
+    });
+
+    describe("reads and deletes are repeated after 5xx and network errors", function () {
+        for (const [what, fault] of [
+            ["a 503", { status: 503 }],
+            ["a 500 after processing", { status: 500, after: true }],
+            ["a reset connection", { reset: true }],
+            ["no answer within the timeout", { hang: true }],
+        ]) {
+            it(`a list after ${what}`, async function () {
+                await loadNode(standin, { type: "twilio-messages", operation: "listMessage", account: { timeout: 0.3 } });
+                standin.failNext(fault);
+                const { port } = await run({ payload: {} });
+                assert.equal(port, 1);
+                assert.equal(standin.requests.length, 2);
+            });
+        }
+
+        it("a delete whose first attempt did delete: the repeat's 404 means done", async function () {
+            const { body: message } = await standinApi(standin, "POST", "/Messages.json", SMS);
+            standin.requests.length = 0;
+            await loadNode(standin, { type: "twilio-messages", operation: "deleteMessage" });
+            standin.failNext({ status: 500, after: true });
+            const { port, msg } = await run({ payload: { MessageSid: message.sid } });
+            assert.equal(port, 1);
+            assert.equal(msg.payload, null);
+            assert.deepEqual(standin.requests.map((request) => request.status), [500, 404]);
+        });
+
+        it("a delete of a Sid that never existed is still a 404 error", async function () {
+            await loadNode(standin, { type: "twilio-messages", operation: "deleteMessage" });
+            const { port, msg } = await run({ payload: { MessageSid: "SM" + "0".repeat(32) } });
+            assert.equal(port, 2);
+            assert.equal(msg.payload.code, 20404);
+            assert.equal(standin.requests.length, 1);
+        });
+    });
+
+    describe("a create that may have reached Twilio is never repeated: its outcome is unknown", function () {
+        for (const [what, fault, type] of [
+            ["a 500 after processing", { status: 500, after: true }, "TwilioError"],
+            ["a 503 before processing (it cannot tell)", { status: 503 }, "TwilioError"],
+            ["a connection reset after processing", { reset: true, after: true }, "NetworkError"],
+            ["a connection reset before processing (it cannot tell)", { reset: true }, "NetworkError"],
+            ["no answer in time after processing", { hang: true, after: true }, "TimeoutError"],
+        ]) {
+            it(what, async function () {
+                await loadNode(standin, { type: "twilio-messages", operation: "postMessage", account: { timeout: 0.3 } });
+                standin.failNext(fault);
+                const { port, msg } = await run({ payload: SMS });
+                assert.equal(port, 2);
+                assert.equal(msg.payload.type, type);
+                assert.equal(msg.payload.outcome, "unknown");
+                assert.equal(standin.requests.length, 1, "sent once");
+                assert.equal(await created(standin, SMS.Body), fault.after ? 1 : 0);
+            });
+        }
+
+        it("is repeated when the connection was refused: nothing was sent", async function () {
+            // a port nothing listens on yet; the stand-in opens it while the node retries
+            const probe = net.createServer();
+            await new Promise((resolve) => probe.listen(0, "127.0.0.1", resolve));
+            const { port } = probe.address();
+            await new Promise((resolve) => probe.close(resolve));
+            const late = new TwilioStandin({ port });
+            try {
+                await loadNode(null, { type: "twilio-messages", operation: "postMessage", account: { apiBaseUrl: `http://127.0.0.1:${port}`, maxRetries: 10 } });
+                const output = run({ payload: SMS });
+                await new Promise((resolve) => setTimeout(resolve, 150));
+                await late.start();
+                const { port: outputPort } = await output;
+                assert.equal(outputPort, 1);
+                assert.equal(late.requests.length, 1, "it reached the stand-in once");
+            } finally {
+                await late.stop().catch(() => {});
+            }
+        });
+    });
+
+    describe("the account's limits", function () {
+        it("a full queue answers QueueFullError at once; every message still gets its one output", async function () {
+            await loadNode(standin, { type: "twilio-messages", operation: "postMessage", account: { maxConcurrent: 1, queueSize: 2 } });
+            standin.failNext({ delayMs: 300 });
+            const outputs = collect(5);
+            for (let i = 0; i < 5; i++) helper.getNode(NODE_ID).receive({ _msgid: `m${i}`, payload: { ...SMS, Body: `alarm ${i}` } });
+            const results = await outputs;
+            const full = results.filter(({ msg }) => msg.payload.type === "QueueFullError");
+            assert.equal(full.length, 2);
+            for (const { port, msg } of full) {
+                assert.equal(port, 2);
+                assert.equal(msg.payload.status, 503);
+                assert.match(msg.payload.error, /queue is full, so postMessage was not sent/);
+            }
+            assert.equal(results.filter(({ port }) => port === 1).length, 3);
+            assert.equal(standin.requests.length, 3);
+        });
+
+        it("no more requests in flight than maxConcurrent, across the account's nodes", async function () {
+            await loadNode(standin, {
+                type: "twilio-calls",
+                operation: "listCall",
+                account: { maxConcurrent: 2 },
+                extraNodes: [{ id: "second", type: "twilio-calls", account: ACCOUNT_ID, operation: "listCall", wires: [["out1"], ["out2"]] }],
+            });
+            standin.setFaultPolicy(() => ({ delayMs: 100 }));
+            const outputs = collect(8);
+            for (let i = 0; i < 4; i++) {
+                helper.getNode(NODE_ID).receive({ payload: {} });
+                helper.getNode("second").receive({ payload: {} });
+            }
+            await outputs;
+            const events = standin.requests.flatMap((r) => [[r.receivedAt, 1], [r.answeredAt, -1]]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+            let inFlight = 0;
+            let most = 0;
+            for (const [, change] of events) most = Math.max(most, (inFlight += change));
+            assert.equal(most, 2);
+        });
+
+        it("starts requests no faster than the rate", async function () {
+            await loadNode(standin, { type: "twilio-calls", operation: "listCall", account: { rate: 5 } });
+            const outputs = collect(5);
+            for (let i = 0; i < 5; i++) helper.getNode(NODE_ID).receive({ payload: {} });
+            await outputs;
+            const starts = standin.requests.map((request) => request.receivedAt);
+            for (let i = 1; i < starts.length; i++) {
+                assert.ok(starts[i] - starts[i - 1] >= 180, `request ${i} came ${starts[i] - starts[i - 1]} ms after the one before`);
+            }
+        });
+
+        it("shows what is in flight and what is queued", async function () {
+            await loadNode(standin, { type: "twilio-calls", operation: "listCall", account: { maxConcurrent: 1 } });
+            standin.failNext({ delayMs: 200 }, { delayMs: 200 });
+            const node = helper.getNode(NODE_ID);
+            const outputs = collect(3);
+            for (let i = 0; i < 3; i++) node.receive({ payload: {} });
+            await outputs;
+            const shown = node.status.getCalls().filter((call) => call.thisValue === node).map((call) => call.args[0].text);
+            assert.ok(shown.includes("1 in flight, 2 queued"), shown.join(" | "));
+        });
+    });
+
+    describe("redeploy with requests queued and in flight", function () {
+        it("ends each one before close completes: the queued ones unsent, the one in flight with its answer", async function () {
+            const logged = captureLog();
+            try {
+                await loadNode(standin, { type: "twilio-messages", operation: "postMessage", account: { maxConcurrent: 1 } });
+                standin.failNext({ delayMs: 300 });
+                for (let i = 0; i < 3; i++) helper.getNode(NODE_ID).receive({ payload: { ...SMS, Body: `alarm ${i}` } });
+                await new Promise((resolve) => setTimeout(resolve, 50));
+                await helper.unload();
+                const lines = logged.entries.filter((entry) => entry.id === NODE_ID).map((entry) => String(entry.msg));
+                assert.equal(lines.filter((line) => /stopped .* while postMessage waited .* nothing was sent/.test(line)).length, 2);
+                assert.equal(lines.filter((line) => /postMessage finished while the flow was stopping/.test(line)).length, 1);
+                assert.equal(standin.requests.length, 1);
+            } finally {
+                logged.stop();
+            }
+        });
+    });
+});
