@@ -35,6 +35,8 @@ const ALL = LANGUAGES;
 const SAME_AS_ENGLISH = {
     // the default API base URL itself, shown as the placeholder of the field
     "twilio.placeholder.apiBaseUrl": ALL,
+    // "SK… (optional)": the key's prefix and a word German shares with English
+    "twilio.placeholder.apiKeySid": ["de"],
     // only placeholders and a colon ("__operations__: __shape__"); zh-CN happens to use a full-width colon
     "twilio.help.resultOf": ALL,
     // palette names of the operation nodes (twilio-calls -> calls ...), kept in English in every language as

@@ -80,6 +80,42 @@ describe("inputs and credentials", function () {
             assert.equal(form.Record, "true");
         });
 
+        it("a field that reads msg.payload makes it the flow's data: its other keys are not parameters", async function () {
+            await loadNode(standin, {
+                type: "twilio-messages",
+                operation: "postMessage",
+                fields: {
+                    To: "+17635551234",
+                    ToType: "str",
+                    From: "+15005550006",
+                    FromType: "str",
+                    Body: "payload.text",
+                    BodyType: "msg",
+                },
+            });
+            const { port } = await run({ payload: { text: "Pump 3 pressure high", device: "pump-3", value: 9.7 } });
+            assert.equal(port, 1);
+            assert.deepEqual(lastForm(), { To: "+17635551234", Body: "Pump 3 pressure high", From: "+15005550006" });
+        });
+
+        it("so does a JSONata field over payload, as an MQTT alarm flow writes it", async function () {
+            await loadNode(standin, {
+                type: "twilio-messages",
+                operation: "postMessage",
+                fields: {
+                    To: "+17635551234",
+                    ToType: "str",
+                    From: "+15005550006",
+                    FromType: "str",
+                    Body: '"ALARM " & payload.device & ": " & payload.message',
+                    BodyType: "jsonata",
+                },
+            });
+            const { port } = await run({ payload: { device: "pump-3", message: "pressure high" } });
+            assert.equal(port, 1);
+            assert.equal(lastForm().Body, "ALARM pump-3: pressure high");
+        });
+
         it("ignores a payload that carries no parameters (an inject timestamp)", async function () {
             const sid = "CA" + "9".repeat(32);
             await loadNode(standin, { type: "twilio-calls", operation: "getCall", fields: { CallSid: sid, CallSidType: "str" } });

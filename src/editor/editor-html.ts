@@ -8,12 +8,22 @@ import { editorModel, fieldNames } from "./editor-model";
 export const PALETTE_CATEGORY = "Twilio";
 export const NODE_COLOR = "#F58A96";
 
+/**
+ * Parameter names run to 20 characters (StatusCallbackMethod): labels are wider than Node-RED's 100px. A
+ * typedInput takes its width from the input's own style attribute, hence the inline width on field inputs.
+ */
+const DIALOG_STYLE = `<style>
+    .twilio-dialog .form-row > label { width: 160px; }
+    .twilio-dialog .form-row > input, .twilio-dialog .form-row > select { width: calc(100% - 170px); }
+    .twilio-dialog .twilio-help { margin: 4px 0 0 164px; padding: 2px 6px; }
+</style>`;
+
 function fieldRow(name: string): string {
     return `    <div class="form-row twilio-field" id="twilio-row-${name}">
         <label for="node-input-${name}">${name}<span class="twilio-required" data-i18n="[title]twilio.tip.required"> *</span></label>
-        <input type="text" id="node-input-${name}" style="width: 70%">
+        <input type="text" id="node-input-${name}" style="width: calc(100% - 170px)">
         <input type="hidden" id="node-input-${name}Type">
-        <div class="form-tips twilio-help" style="margin-left: 105px; margin-top: 4px; padding: 2px 6px"></div>
+        <div class="form-tips twilio-help"></div>
     </div>`;
 }
 
@@ -42,6 +52,8 @@ ${browserScript}
 </script>
 
 <script type="text/html" data-template-name="${type}">
+${DIALOG_STYLE}
+<div class="twilio-dialog">
     <div class="form-row">
         <label for="node-input-name"><i class="fa fa-tag"></i> <span data-i18n="twilio.label.name"></span></label>
         <input type="text" id="node-input-name" data-i18n="[placeholder]twilio.label.name">
@@ -52,10 +64,11 @@ ${browserScript}
     </div>
     <div class="form-row">
         <label for="node-input-operation"><i class="fa fa-tasks"></i> <span data-i18n="twilio.label.operation"></span></label>
-        <select id="node-input-operation" style="width: 70%"></select>
+        <select id="node-input-operation"></select>
     </div>
     <div class="form-tips" id="twilio-operation-summary"></div>
 ${fieldNames(group).map(fieldRow).join("\n")}
+</div>
 </script>
 `;
 }

@@ -1,6 +1,8 @@
 /**
  * The node's own parameter fields (typedInputs) and how they combine with msg.payload: a field set in the
  * node wins, a blank one leaves the parameter to msg.payload (the convention of Node-RED's core nodes).
+ * When a field itself reads msg.payload (msg.payload.text, or a JSONata expression over payload), msg.payload
+ * is the flow's data rather than a set of parameters, and its keys are left alone.
  */
 import type { Node, NodeAPI, NodeMessage } from "node-red";
 import type { OperationSpec, ParamSpec } from "../catalog/types";
@@ -13,6 +15,9 @@ export interface FieldConfig {
 
 /** typedInput types whose value is fixed at deploy time. */
 const LITERAL_TYPES = new Set(["str", "num", "bool", "json", "option"]);
+
+/** A msg property path into msg.payload, or a JSONata expression that mentions payload. */
+const READS_PAYLOAD: Readonly<Record<string, RegExp>> = { msg: /^payload(?:$|[.[])/, jsonata: /\bpayload\b/ };
 
 /** A secret never sits in the flow file as plain text: only references to where it is kept. */
 const SECRET_TYPES = new Set(["msg", "flow", "global", "env", "jsonata"]);
@@ -77,6 +82,8 @@ export function prepareFields(RED: NodeAPI, node: Node, op: OperationSpec, confi
         fields.push(field);
     }
 
+    const payloadIsData = fields.some((field) => READS_PAYLOAD[field.type]?.test(field.value));
+
     function evaluate(field: Field, msg: NodeMessage): Promise<unknown> {
         if (field.literal !== undefined) return Promise.resolve(field.literal);
         return new Promise((resolve, reject) => {
@@ -89,7 +96,7 @@ export function prepareFields(RED: NodeAPI, node: Node, op: OperationSpec, confi
     return async (msg) => {
         // a null prototype, so that a "__proto__" key in msg.payload is just another (unknown) name
         const params: Params = Object.create(null);
-        const payload: unknown = msg.payload;
+        const payload: unknown = payloadIsData ? undefined : msg.payload;
         if (isPlainObject(payload)) {
             for (const [name, value] of Object.entries(payload)) if (!isBlank(value)) params[name] = value;
         } else if (typeof payload === "string" && payload !== "" && op.stringPayload) {

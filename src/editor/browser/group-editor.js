@@ -34,21 +34,26 @@ function twilioGroupEditor(type, operations) {
         return input.length ? input.val() : node[property];
     }
 
-    /** A literal value must fit the field's pattern or range; msg, env, jsonata and the like are checked at runtime. */
+    /** Whether a literal value fits the field's pattern or range; msg, env, jsonata and the like are checked at runtime. */
+    function fits(field, valueType, value) {
+        if (valueType === "num") {
+            const number = Number(value);
+            return Number.isInteger(number) &&
+                (field.min === undefined || number >= field.min) &&
+                (field.max === undefined || number <= field.max);
+        }
+        if (valueType !== "str") return true;
+        if (field.max !== undefined && String(value).length > field.max) return false;
+        return !field.pattern || new RegExp(field.pattern).test(value);
+    }
+
+    /** Node-RED 3.1+ passes options and shows a returned text as the reason of the red border. */
     function validateField(name) {
-        return function (value) {
+        return function (value, options) {
             const field = fieldOf(current(this, "operation"), name);
-            const valueType = current(this, name + "Type");
             if (!field || value === "" || value === undefined || value === null) return true;
-            if (valueType === "num") {
-                const number = Number(value);
-                return Number.isInteger(number) &&
-                    (field.min === undefined || number >= field.min) &&
-                    (field.max === undefined || number <= field.max);
-            }
-            if (valueType !== "str") return true;
-            if (field.max !== undefined && String(value).length > field.max) return false;
-            return !field.pattern || new RegExp(field.pattern).test(value);
+            if (fits(field, current(this, name + "Type"), value)) return true;
+            return options ? RED._("@gatewire/node-red-twilio/" + type + ":twilio.tip.invalidField", { param: name }) : false;
         };
     }
 
