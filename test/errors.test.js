@@ -26,6 +26,17 @@ function statuses() {
     return node.status.getCalls().filter((call) => call.thisValue === node).map((call) => call.args[0]);
 }
 
+/** The statuses once the node shows its result: the last one is drawn at most 250 ms after the answer. */
+async function settledStatuses() {
+    const deadline = Date.now() + 2000;
+    for (;;) {
+        const shown = statuses();
+        if (shown.length > 0 && shown[shown.length - 1].fill !== "blue") return shown;
+        if (Date.now() > deadline) return shown;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+}
+
 describe("errors", function () {
     const standin = useStandin();
 
@@ -242,7 +253,7 @@ describe("errors", function () {
         it("shows requesting, then the result", async function () {
             await loadNode(standin, { type: "twilio-messages", operation: "postMessage" });
             const { msg } = await run({ payload: SMS });
-            const shown = statuses();
+            const shown = await settledStatuses();
             assert.deepEqual(shown[0], { fill: "blue", shape: "dot", text: "requesting (1)" });
             assert.deepEqual(shown[shown.length - 1], { fill: "green", shape: "dot", text: `postMessage: queued ${msg.payload.sid}` });
         });
@@ -250,7 +261,7 @@ describe("errors", function () {
         it("shows the last error", async function () {
             await loadNode(standin, { type: "twilio-messages", operation: "postMessage" });
             await run({ payload: { ...SMS, To: "+15005550001" } });
-            const shown = statuses();
+            const shown = await settledStatuses();
             assert.deepEqual(shown[shown.length - 1], { fill: "red", shape: "ring", text: "TwilioError 21211" });
         });
 
@@ -258,11 +269,11 @@ describe("errors", function () {
             const seeded = await standinApi(standin, "POST", "/Messages.json", SMS);
             await loadNode(standin, { type: "twilio-messages", operation: "listMessage" });
             await run({ payload: {} });
-            assert.equal(statuses().pop().text, "listMessage: 1 listed");
+            assert.equal((await settledStatuses()).pop().text, "listMessage: 1 listed");
             await helper.unload();
             await loadNode(standin, { type: "twilio-messages", operation: "deleteMessage" });
             await run({ payload: { MessageSid: seeded.body.sid } });
-            assert.equal(statuses().pop().text, "deleteMessage: deleted");
+            assert.equal((await settledStatuses()).pop().text, "deleteMessage: deleted");
         });
     });
 

@@ -277,7 +277,7 @@ describe("translations (de, ja, zh-CN)", function () {
                 "de twilio-account: the runtime serves no catalog",
                 "de twilio-calls: twilio.status.deleted is missing from locales/de/twilio.json (the runtime serves the English text)",
                 "de twilio-calls: twilio.obsolete is not in en-US (stale key)",
-                "ja twilio-messages: twilio.status.requesting lacks the placeholder __count__",
+                "ja twilio-messages: twilio.status.requesting lacks the placeholder __n__",
                 "ja twilio-messages: twilio.errors.twilio has the placeholder __extra__, which en-US does not",
                 "zh-CN twilio-media: twilio.label.account is not translated (\"Account\")",
                 "zh-CN twilio-media: twilio.help.outputs is not translated (\"Outputs\")",

@@ -202,7 +202,8 @@ describe("reliability", function () {
 
         it("shows what is in flight and what is queued", async function () {
             await loadNode(standin, { type: "twilio-calls", operation: "listCall", account: { maxConcurrent: 1 } });
-            standin.failNext({ delayMs: 200 }, { delayMs: 200 });
+            // the status is redrawn at most every 250 ms under load: the first request outlasts that
+            standin.failNext({ delayMs: 400 }, { delayMs: 50 });
             const node = helper.getNode(NODE_ID);
             const outputs = collect(3);
             for (let i = 0; i < 3; i++) node.receive({ payload: {} });

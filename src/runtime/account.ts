@@ -159,7 +159,7 @@ export class TwilioAccount {
 
     /** One attempt; resolves with any HTTP answer, rejects only when there was none. */
     private async send(request: ApiRequest, auth: Auth): Promise<{ statusCode: number; body: unknown; headers?: Record<string, unknown> }> {
-        this.api ??= createApiClient(this.baseUrl, this.timeoutMs);
+        this.api ??= createApiClient(this.baseUrl, this.timeoutMs, this.limiter.maxConcurrent);
         const fields = request.method === "post" ? { data: request.fields } : { params: request.fields };
         this.active++;
         try {

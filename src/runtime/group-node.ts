@@ -4,12 +4,12 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from "node-red";
 import { OPERATIONS } from "../catalog/operations";
-import { LISTS } from "../catalog/resources";
 import type { GroupName, OperationSpec } from "../catalog/types";
 import type { TwilioAccount } from "./account";
 import { QueueFull, type Ticket } from "./limiter";
 import { describeIssue, type Translate } from "./describe";
 import { FieldError, prepareFields, type FieldConfig, type FieldResolver } from "./fields";
+import { NodeStatus, resultDetail } from "./node-status";
 import { failure, fromFailure, fromResponse, type Failure, type Outcome } from "./outcome";
 import { buildRequest } from "./request";
 import { buildValidator, type Params, type Validator } from "./validate";
@@ -57,14 +57,6 @@ function publicParameters(op: OperationSpec, params: Params): Params {
     return result;
 }
 
-/** A result in a few words: "queued SM...", "20 listed", "deleted". */
-function statusDetail(op: OperationSpec, result: Record<string, unknown> | null, t: Translate): string {
-    if (result === null) return t("twilio.status.deleted");
-    const list = LISTS[op.result];
-    if (list) return t("twilio.status.listed", { count: (result[list.key] as unknown[] | undefined)?.length ?? 0 });
-    return [result.status, result.sid].filter((part) => typeof part === "string").join(" ");
-}
-
 export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName): void {
     const t: Translate = (key, substitutions) => RED._(key, substitutions);
 
@@ -75,6 +67,7 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
         const accountNode = RED.nodes.getNode(config.account) as AccountNode | null;
         const account = accountNode?.account;
         const pending = new Set<Pending>();
+        const status = new NodeStatus(node, op, t);
         let setupError: Failure | undefined;
         let resolveFields: FieldResolver | undefined;
         let whenDrained: (() => void) | undefined;
@@ -101,20 +94,11 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
             return reason === "secretLiteral" ? t("twilio.errors.secretLiteral") : reason;
         }
 
-        function showStatus(last?: Outcome): void {
-            if (pending.size > 0) {
-                let queued = 0;
-                for (const entry of pending) if (entry.state === "queued") queued++;
-                const text = queued > 0
-                    ? t("twilio.status.queued", { inFlight: pending.size - queued, queued })
-                    : t("twilio.status.requesting", { count: pending.size });
-                node.status({ fill: "blue", shape: queued > 0 ? "ring" : "dot", text });
-            } else if (last?.ok) {
-                node.status({ fill: "green", shape: "dot", text: `${op!.name}: ${statusDetail(op!, last.result, t)}` });
-            } else if (last) {
-                const { type, status, code } = last.error;
-                node.status({ fill: "red", shape: "ring", text: `${type} ${code ?? status}` });
-            }
+        function setState(entry: Pending, state: Pending["state"]): void {
+            if (entry.state === "queued") status.queued--;
+            if (state === "queued") status.queued++;
+            entry.state = state;
+            status.update();
         }
 
         /** Everything from msg to outcome; never throws, never sends an invalid request. */
@@ -148,11 +132,9 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
                 return failure("QueueFullError", t("twilio.errors.queueFull", { operation: operation.name }), 503);
             }
             try {
-                entry.state = "queued";
-                showStatus();
+                setState(entry, "queued");
                 await entry.ticket.ready;
-                entry.state = "sending";
-                showStatus();
+                setState(entry, "sending");
                 const exchange = await account!.exchange(request, credentials.auth);
                 const outcome = exchange.response
                     ? fromResponse(operation, exchange.response, t)
@@ -175,14 +157,17 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
                 settle(outcome) {
                     if (settled) return;
                     settled = true;
+                    if (entry.state === "queued") status.queued--;
                     pending.delete(entry);
+                    status.pending = pending.size;
                     deliver(msg, outcome, used.params, send, done);
-                    showStatus(outcome);
+                    status.update(outcome);
                     if (pending.size === 0) whenDrained?.();
                 },
             };
             pending.add(entry);
-            showStatus();
+            status.pending = pending.size;
+            status.update();
             execute(msg, entry, used).then(entry.settle, (err: unknown) =>
                 entry.settle(failure("NetworkError", t("twilio.errors.unexpected", { reason: String(err) }), 502)),
             );
@@ -201,7 +186,7 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
             if (outcome.ok) {
                 msg.payload = outcome.result;
                 if (unreachable(0)) {
-                    node.warn(t("twilio.warnings.resultWhileStopping", { operation: op!.name, detail: statusDetail(op!, outcome.result, t) }));
+                    node.warn(t("twilio.warnings.resultWhileStopping", { operation: op!.name, detail: resultDetail(op!, outcome.result, t) }));
                 } else {
                     send([msg, null]);
                 }
@@ -223,6 +208,7 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
 
         node.on("close", (_removed: boolean, done: () => void) => {
             closing = true;
+            status.close();
             // what still waits for the account's limits was never sent: it ends now, as safe to send again
             for (const entry of pending) entry.ticket?.cancel(new Stopped());
             if (pending.size === 0) return done();

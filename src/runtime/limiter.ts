@@ -13,6 +13,9 @@ export interface Limits {
 
 export class QueueFull extends Error {}
 
+/** How far behind its schedule the rate limit may catch up (see claimStart). */
+const CATCH_UP_MS = 100;
+
 /** A request's place: in the queue until it may start, then in flight until released. */
 export interface Ticket {
     /** Resolves when the request may start; rejects with the reason given to cancel(). */
@@ -29,25 +32,22 @@ interface Waiter {
 }
 
 export class RequestLimiter {
-    private readonly waiting: Waiter[] = [];
+    /** In arrival order (a Set keeps it), with O(1) removal of a cancelled one. */
+    private readonly waiting = new Set<Waiter>();
     private inFlight = 0;
-    /** When the next request may start under the rate limit (ms since epoch). */
+    /** The next start slot under the rate limit (ms since epoch). */
     private nextStart = 0;
     private timer?: NodeJS.Timeout;
 
     constructor(private readonly limits: Limits) {}
 
-    get queued(): number {
-        return this.waiting.length;
-    }
-
-    get active(): number {
-        return this.inFlight;
+    get maxConcurrent(): number {
+        return this.limits.maxConcurrent;
     }
 
     /** A place for one request; throws QueueFull when the queue is full. */
     take(): Ticket {
-        if (this.waiting.length >= this.limits.queueSize) throw new QueueFull();
+        if (this.waiting.size >= this.limits.queueSize) throw new QueueFull();
         let state: "queued" | "started" | "done" = "queued";
         let waiter!: Waiter;
         const ready = new Promise<void>((resolve, reject) => {
@@ -60,7 +60,7 @@ export class RequestLimiter {
                 fail: reject,
             };
         });
-        this.waiting.push(waiter);
+        this.waiting.add(waiter);
         this.dispatch();
         return {
             ready,
@@ -69,14 +69,14 @@ export class RequestLimiter {
                     this.inFlight--;
                     this.dispatch();
                 } else if (state === "queued") {
-                    this.remove(waiter);
+                    this.waiting.delete(waiter);
                 }
                 state = "done";
             },
             cancel: (reason) => {
                 if (state !== "queued") return false;
                 state = "done";
-                this.remove(waiter);
+                this.waiting.delete(waiter);
                 waiter.fail(reason);
                 return true;
             },
@@ -95,24 +95,25 @@ export class RequestLimiter {
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     }
 
-    private remove(waiter: Waiter): void {
-        const index = this.waiting.indexOf(waiter);
-        if (index >= 0) this.waiting.splice(index, 1);
-    }
-
-    /** Reserves the next start slot of the rate limit; returns how long to wait for it. */
+    /**
+     * Reserves the next start slot of the rate limit; returns how long to wait for it. Slots follow a fixed
+     * schedule, so timers that fire late (a busy event loop) do not slow the rate down: up to a tenth of a
+     * second of slots (at least one) is caught up. After a longer pause the schedule starts again from now,
+     * so no burst of saved-up slots follows an idle spell.
+     */
     private claimStart(): number {
         if (!this.limits.ratePerSecond) return 0;
+        const interval = 1000 / this.limits.ratePerSecond;
         const now = Date.now();
-        const start = Math.max(now, this.nextStart);
-        this.nextStart = start + 1000 / this.limits.ratePerSecond;
-        return start - now;
+        const slot = this.nextStart >= now - Math.max(interval, CATCH_UP_MS) ? this.nextStart : now;
+        this.nextStart = slot + interval;
+        return Math.max(0, slot - now);
     }
 
     /** Starts queued requests while there is room, at the rate allowed. */
     private dispatch(): void {
         if (this.timer) return;
-        while (this.waiting.length > 0 && this.inFlight < this.limits.maxConcurrent) {
+        while (this.waiting.size > 0 && this.inFlight < this.limits.maxConcurrent) {
             const now = Date.now();
             if (this.limits.ratePerSecond && this.nextStart > now) {
                 this.timer = setTimeout(() => {
@@ -122,7 +123,9 @@ export class RequestLimiter {
                 return;
             }
             this.claimStart();
-            this.waiting.shift()!.start();
+            const [first] = this.waiting;
+            this.waiting.delete(first);
+            first.start();
         }
     }
 }

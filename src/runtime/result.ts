@@ -6,12 +6,13 @@ import type { ResultKind } from "../catalog/types";
 
 type Json = Record<string, unknown>;
 
+/** Adds the aliases to the resource itself: it is a fresh object parsed from this one answer. */
 function withAliases(resource: Json, aliases: Readonly<Record<string, string>>): Json {
-    const shaped: Json = { ...resource };
-    for (const [specName, twilioName] of Object.entries(aliases)) {
-        if (!(specName in shaped) && twilioName in shaped) shaped[specName] = shaped[twilioName];
+    for (const specName in aliases) {
+        const twilioName = aliases[specName];
+        if (!(specName in resource) && twilioName in resource) resource[specName] = resource[twilioName];
     }
-    return shaped;
+    return resource;
 }
 
 export function shapeResult(kind: ResultKind, body: Json): Json | null {
@@ -20,7 +21,8 @@ export function shapeResult(kind: ResultKind, body: Json): Json | null {
     if (list) {
         const items = body[list.key];
         const aliases = RESOURCES[list.item].aliases;
-        return Array.isArray(items) ? { ...body, [list.key]: items.map((item: Json) => withAliases(item, aliases)) } : body;
+        if (Array.isArray(items)) for (const item of items) withAliases(item as Json, aliases);
+        return body;
     }
     return withAliases(body, RESOURCES[kind as keyof typeof RESOURCES].aliases);
 }

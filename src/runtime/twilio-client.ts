@@ -10,8 +10,6 @@ import type RequestClient from "twilio/lib/base/RequestClient";
 
 export const TWILIO_API_ORIGIN = "https://api.twilio.com";
 
-const MAX_SOCKETS = 20;
-
 /** The loopback hosts a plain-http base URL may name: nothing crosses a network from there. */
 export const LOOPBACK_HOSTS = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 
@@ -38,14 +36,16 @@ export function parseBaseUrl(value: string | undefined): BaseUrl {
 class BaseUrlRequestClient extends twilio.RequestClient {
     private readonly agents: { http: http.Agent; https: https.Agent };
 
+    /** @param maxSockets as many as the account lets requests run at once: its limiter is the one cap */
     constructor(
         private readonly baseUrl: string,
         timeout: number,
+        maxSockets: number,
     ) {
-        super({ timeout, keepAlive: true, maxSockets: MAX_SOCKETS });
+        super({ timeout, keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
         // the SDK only configures an https agent; loopback http gets the same keep-alive sockets
         this.agents = {
-            http: new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS, timeout }),
+            http: new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets, timeout }),
             https: this.axios.defaults.httpsAgent as https.Agent,
         };
         this.axios.defaults.httpAgent = this.agents.http;
@@ -70,8 +70,8 @@ export interface ApiClient {
     close(): void;
 }
 
-export function createApiClient(baseUrl: string, timeout: number): ApiClient {
-    const httpClient = new BaseUrlRequestClient(baseUrl, timeout);
+export function createApiClient(baseUrl: string, timeout: number, maxSockets: number): ApiClient {
+    const httpClient = new BaseUrlRequestClient(baseUrl, timeout, maxSockets);
     // credentials go with each request (the config node's or a message's), never from process.env:
     // empty strings keep the SDK from falling back to TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN
     // TWILIO_LOG_LEVEL=debug is the SDK's documented switch for printing requests; twilio 6 reads it but does

@@ -1,0 +1,223 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: throughput, latency and memory of the twilio-messages node in the Node-RED runtime, side by
+ * side with what a user would use instead, against the package's stand-in on 127.0.0.1:
+ *   node      this package's node (postMessage, getMessage), messages through Node-RED's runtime
+ *   sdk       a plain loop calling the twilio SDK at the same concurrency: what the node adds on top of the SDK
+ *   undici    plain keep-alive HTTP requests with undici: the ceiling for one Node process
+ *   official  the official node-red-node-twilio node's SMS send, redirected to the stand-in (postMessage only)
+ * at concurrency 1, 10 and 50, each case repeated (median reported), each run in a fresh process with a fresh
+ * stand-in in another process. Then the stand-in's own ceiling (two undici processes at once) and a burst of
+ * 20,000 messages into an account with a rate limit (memory per queued message, drain rate).
+ * Prints the table and writes it to bench/results.md.
+ *
+ * Options: --messages 5000  --repeat 3  --concurrency 1,10,50  --burst 20000  --rate 1000
+ */
+"use strict";
+const { execFileSync, fork, spawnSync } = require("node:child_process");
+const fs = require("node:fs");
+const os = require("node:os");
+const path = require("node:path");
+const { parseArgs } = require("node:util");
+const { median } = require("./lib/measure");
+const { startStandin, seedMessage } = require("./lib/standin");
+
+const BENCH = __dirname;
+const ROOT = path.join(BENCH, "..");
+const { values: options } = parseArgs({
+    options: {
+        messages: { type: "string", default: "5000" },
+        repeat: { type: "string", default: "3" },
+        concurrency: { type: "string", default: "1,10,50" },
+        burst: { type: "string", default: "20000" },
+        rate: { type: "string", default: "1000" },
+    },
+});
+const MESSAGES = Number(options.messages);
+const REPEAT = Number(options.repeat);
+const CONCURRENCY = options.concurrency.split(",").map(Number);
+const WARMUP = Math.min(1000, Math.ceil(MESSAGES / 5));
+const WAYS = { postMessage: ["node", "sdk", "undici", "official"], getMessage: ["node", "sdk", "undici"] };
+
+/** undici and node-red-node-twilio live in bench/package.json (own lock), not in the package's tree. */
+function installBenchModules() {
+    if (fs.existsSync(path.join(BENCH, "node_modules", "node-red-node-twilio")) && fs.existsSync(path.join(BENCH, "node_modules", "undici"))) return;
+    console.log("bench: installing bench/ (npm ci --prefix bench) ...");
+    const result = spawnSync("npm", ["ci", "--prefix", BENCH, "--no-audit", "--no-fund"], { stdio: "inherit" });
+    if (result.status !== 0) throw new Error("npm ci --prefix bench failed");
+}
+
+function runCase(config) {
+    return new Promise((resolve, reject) => {
+        const child = fork(path.join(BENCH, "case.js"), [JSON.stringify(config)], { execArgv: ["--expose-gc"], stdio: ["ignore", "pipe", "inherit", "ipc"] });
+        let output = "";
+        child.stdout.on("data", (chunk) => (output += chunk));
+        child.once("exit", (code) => {
+            const line = output.split("\n").find((text) => text.startsWith("RESULT "));
+            if (code === 0 && line) resolve(JSON.parse(line.slice(7)));
+            else reject(new Error(`case ${JSON.stringify(config)} failed (${code}): ${output}`));
+        });
+    });
+}
+
+/** A fresh stand-in for every run, so that no run pays for the data of another. */
+async function withStandin(operation, work) {
+    const standin = await startStandin();
+    try {
+        const messageSid = operation === "getMessage" ? await seedMessage(standin) : undefined;
+        return await work({ url: standin.url, accountSid: standin.accountSid, authToken: standin.authToken }, messageSid);
+    } finally {
+        await standin.stop();
+    }
+}
+
+function medianOf(runs) {
+    const keys = Object.keys(runs[0]).filter((key) => typeof runs[0][key] === "number");
+    return Object.fromEntries([...keys.map((key) => [key, median(runs.map((run) => run[key]))]), ["errors", Math.max(...runs.map((run) => run.errors ?? 0))]]);
+}
+
+async function loops() {
+    const results = [];
+    for (const operation of Object.keys(WAYS)) {
+        for (const concurrency of CONCURRENCY) {
+            for (const way of WAYS[operation]) {
+                const runs = [];
+                for (let r = 0; r < REPEAT; r++) {
+                    runs.push(
+                        await withStandin(operation, (standin, messageSid) =>
+                            runCase({ way, operation, concurrency, messages: MESSAGES, warmup: WARMUP, standin, messageSid }),
+                        ),
+                    );
+                }
+                const result = { operation, concurrency, way, ...medianOf(runs) };
+                if (result.errors) console.warn(`bench: ${way} ${operation} c=${concurrency} had ${result.errors} errors: ${JSON.stringify(runs.find((run) => run.lastError)?.lastError)}`);
+                results.push(result);
+                console.log(`  ${operation.padEnd(11)} c=${String(concurrency).padEnd(3)} ${way.padEnd(8)} ${result.perSecond.toFixed(0).padStart(6)} msg/s  p50 ${result.p50.toFixed(2)} ms`);
+            }
+        }
+    }
+    return results;
+}
+
+/** Two undici processes at once against one stand-in: what the stand-in itself can serve. */
+async function ceiling(operation) {
+    const runs = [];
+    for (let r = 0; r < REPEAT; r++) {
+        runs.push(
+            await withStandin(operation, async (standin, messageSid) => {
+                const started = Date.now();
+                const both = await Promise.all(
+                    [0, 1].map(() => runCase({ way: "undici", operation, concurrency: 50, messages: MESSAGES, warmup: WARMUP, standin, messageSid })),
+                );
+                return { perSecond: both.reduce((sum, run) => sum + run.perSecond, 0), wall: (Date.now() - started) / 1000 };
+            }),
+        );
+    }
+    return { operation, ...medianOf(runs) };
+}
+
+async function burst() {
+    const runs = [];
+    for (let r = 0; r < REPEAT; r++) {
+        runs.push(
+            await withStandin("postMessage", (standin) =>
+                runCase({ way: "node", burst: true, operation: "postMessage", concurrency: 50, messages: Number(options.burst), rate: Number(options.rate), warmup: 200, standin }),
+            ),
+        );
+    }
+    return medianOf(runs);
+}
+
+function versions() {
+    const pkg = require(path.join(ROOT, "package.json"));
+    const version = (name, dir = ROOT) => require(require.resolve(`${name}/package.json`, { paths: [dir] })).version;
+    return {
+        package: `${pkg.name} ${pkg.version}`,
+        nodeRed: version("node-red"),
+        twilio: version("twilio"),
+        official: `node-red-node-twilio ${version("node-red-node-twilio", BENCH)} (twilio ${version("twilio", path.join(BENCH, "node_modules", "node-red-node-twilio"))})`,
+        undici: version("undici", BENCH),
+        node: process.version,
+        commit: (() => {
+            try {
+                return execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT }).toString().trim();
+            } catch {
+                return "unknown";
+            }
+        })(),
+    };
+}
+
+function report(results, ceilings, burstResult) {
+    const mb = (bytes) => (bytes / 2 ** 20).toFixed(0);
+    const find = (operation, concurrency, way) => results.find((r) => r.operation === operation && r.concurrency === concurrency && r.way === way);
+    const v = versions();
+    const cpu = os.cpus();
+    const lines = [
+        "# Benchmark results",
+        "",
+        `Written by \`npm run bench\` on ${new Date().toISOString()} (commit ${v.commit}).`,
+        "",
+        `Machine: ${cpu[0]?.model ?? "unknown CPU"}, ${cpu.length} cores, ${mb(os.totalmem())} MB, ${os.type()} ${os.release()}. ` +
+            `Node ${v.node}, Node-RED ${v.nodeRed}, ${v.package}, twilio ${v.twilio}, undici ${v.undici}, ${v.official}.`,
+        "",
+        `${MESSAGES} messages per run after ${WARMUP} to warm up, ${REPEAT} runs per case, the median shown. Each run is a fresh process; ` +
+            "the stand-in runs in a process of its own on 127.0.0.1 (its CPU and memory are not counted). Latency is from the message " +
+            "entering the node to its output (node), or of the call (sdk, undici). *Added* is the node's latency minus the plain SDK loop's.",
+        "",
+        "| operation | concurrency | way | msg/s | vs sdk | vs undici | p50 ms | p99 ms | added p50 ms | added p99 ms | peak RSS MB | peak heap MB | CPU ms/msg |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ];
+    for (const r of results) {
+        const sdk = find(r.operation, r.concurrency, "sdk");
+        const undici = find(r.operation, r.concurrency, "undici");
+        const added = r.way === "sdk" || r.way === "undici" ? ["", ""] : [(r.p50 - sdk.p50).toFixed(2), (r.p99 - sdk.p99).toFixed(2)];
+        lines.push(
+            `| ${r.operation} | ${r.concurrency} | ${r.way} | ${r.perSecond.toFixed(0)} | ${(r.perSecond / sdk.perSecond).toFixed(2)} | ` +
+                `${(r.perSecond / undici.perSecond).toFixed(2)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${added[0]} | ${added[1]} | ` +
+                `${mb(r.rss)} | ${mb(r.heap)} | ${r.cpuPerMessageMs.toFixed(3)} |`,
+        );
+    }
+    lines.push("", "The stand-in's own ceiling (two undici processes at concurrency 50 at once):", "");
+    lines.push("| operation | msg/s |", "|---|---|");
+    for (const c of ceilings) lines.push(`| ${c.operation} | ${c.perSecond.toFixed(0)} |`);
+    lines.push(
+        "",
+        `Burst: ${options.burst} messages injected at once into postMessage, account rate ${options.rate}/s, 50 in flight:`,
+        "",
+        "| memory per queued message | drain rate | configured rate | off by |",
+        "|---|---|---|---|",
+        `| ${(burstResult.bytesPerQueued / 1024).toFixed(2)} KB | ${burstResult.drainPerSecond.toFixed(1)}/s | ${burstResult.rate}/s | ${((burstResult.drainPerSecond / burstResult.rate - 1) * 100).toFixed(2)} % |`,
+    );
+    const goals = [];
+    for (const operation of Object.keys(WAYS)) {
+        for (const concurrency of CONCURRENCY) {
+            const node = find(operation, concurrency, "node");
+            const sdk = find(operation, concurrency, "sdk");
+            goals.push([`${operation} c=${concurrency}: node throughput ≥ 90 % of the SDK loop`, node.perSecond >= 0.9 * sdk.perSecond, `${((node.perSecond / sdk.perSecond) * 100).toFixed(0)} %`]);
+            goals.push([`${operation} c=${concurrency}: under 1 ms p50 added by the node`, node.p50 - sdk.p50 < 1, `${(node.p50 - sdk.p50).toFixed(2)} ms`]);
+        }
+    }
+    goals.push(["under 2 KB per queued message", burstResult.bytesPerQueued < 2048, `${(burstResult.bytesPerQueued / 1024).toFixed(2)} KB`]);
+    goals.push(["drain rate within 5 % of the configured rate", Math.abs(burstResult.drainPerSecond / burstResult.rate - 1) <= 0.05, `${burstResult.drainPerSecond.toFixed(1)}/s for ${burstResult.rate}/s`]);
+    lines.push("", "Goals:", "", "| goal | met | measured |", "|---|---|---|");
+    for (const [goal, met, measured] of goals) lines.push(`| ${goal} | ${met ? "yes" : "**no**"} | ${measured} |`);
+    return lines.join("\n") + "\n";
+}
+
+async function main() {
+    installBenchModules();
+    console.log(`bench: ${MESSAGES} messages per run, ${REPEAT} runs per case, concurrency ${CONCURRENCY.join(", ")}`);
+    const results = await loops();
+    const ceilings = [await ceiling("postMessage"), await ceiling("getMessage")];
+    const burstResult = await burst();
+    const table = report(results, ceilings, burstResult);
+    fs.writeFileSync(path.join(BENCH, "results.md"), table);
+    console.log(`\n${table}`);
+    console.log("Written to bench/results.md");
+}
+
+main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+});

@@ -1,0 +1,72 @@
+/**
+ * The node status of an operation node: requesting / in flight and queued / the last result or error. It
+ * changes with every message, and each status travels to every open editor, so it is drawn at most every
+ * INTERVAL_MS: the first change at once, the last one at most that late.
+ */
+import type { Node } from "node-red";
+import { LISTS } from "../catalog/resources";
+import type { OperationSpec } from "../catalog/types";
+import type { Translate } from "./describe";
+import type { Outcome } from "./outcome";
+
+const INTERVAL_MS = 250;
+
+/** A result in a few words: "queued SM...", "20 listed", "deleted". */
+export function resultDetail(op: OperationSpec, result: Record<string, unknown> | null, t: Translate): string {
+    if (result === null) return t("twilio.status.deleted");
+    const list = LISTS[op.result];
+    if (list) return t("twilio.status.listed", { n: (result[list.key] as unknown[] | undefined)?.length ?? 0 });
+    return [result.status, result.sid].filter((part) => typeof part === "string").join(" ");
+}
+
+export class NodeStatus {
+    /** Messages the node is working on, and how many of them wait for the account's limits. */
+    pending = 0;
+    queued = 0;
+    private last?: Outcome;
+    private shownAt = 0;
+    private timer?: NodeJS.Timeout;
+
+    constructor(
+        private readonly node: Node,
+        /** Undefined when the node has no valid operation: it then only ever shows errors. */
+        private readonly op: OperationSpec | undefined,
+        private readonly t: Translate,
+    ) {}
+
+    /** Asks for a redraw, with the outcome of a message that just ended if there is one. */
+    update(outcome?: Outcome): void {
+        if (outcome) this.last = outcome;
+        if (this.timer) return;
+        const wait = INTERVAL_MS - (Date.now() - this.shownAt);
+        if (wait > 0) {
+            this.timer = setTimeout(() => {
+                this.timer = undefined;
+                this.update();
+            }, wait);
+            return;
+        }
+        this.shownAt = Date.now();
+        this.draw();
+    }
+
+    close(): void {
+        clearTimeout(this.timer);
+        this.timer = undefined;
+    }
+
+    private draw(): void {
+        const { node, op, t } = this;
+        if (this.pending > 0) {
+            const text = this.queued > 0
+                ? t("twilio.status.queued", { inFlight: this.pending - this.queued, queued: this.queued })
+                : t("twilio.status.requesting", { n: this.pending });
+            node.status({ fill: "blue", shape: this.queued > 0 ? "ring" : "dot", text });
+        } else if (this.last?.ok && op) {
+            node.status({ fill: "green", shape: "dot", text: `${op.name}: ${resultDetail(op, this.last.result, t)}` });
+        } else if (this.last && !this.last.ok) {
+            const { type, status, code } = this.last.error;
+            node.status({ fill: "red", shape: "ring", text: `${type} ${code ?? status}` });
+        }
+    }
+}
