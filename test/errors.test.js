@@ -132,13 +132,11 @@ describe("errors", function () {
         it("no answer within the timeout is a TimeoutError 504", async function () {
             await loadNode(standin, { type: "twilio-calls", operation: "getCall", account: { timeout: 0.5, maxRetries: 0 } });
             standin.failNext({ hang: true });
-            const started = Date.now();
             const { port, msg } = await run({ payload: { CallSid: "CA" + "1".repeat(32) } });
             assert.equal(port, 2);
             assert.equal(msg.payload.type, "TimeoutError");
             assert.equal(msg.payload.status, 504);
             assert.match(msg.payload.error, /did not answer within 0\.5 s/);
-            assert.ok(Date.now() - started < 5000, "the configured timeout applied, not a default");
         });
 
         it("a timed-out create warns that it may have been carried out", async function () {
