@@ -118,6 +118,8 @@ function twilioGroupEditor(type, operations) {
                 : node._("twilio.placeholder.fromPayload", { param: field.name });
             row.find(".red-ui-typedInput-input, #node-input-" + field.name).attr("placeholder", placeholder);
         });
+        // the status webhook stands in for a blank StatusCallback: shown right below it
+        if (op.statusWebhook) $("#twilio-row-statusWebhook").insertAfter("#twilio-row-StatusCallback");
     }
 
     const defaults = {
