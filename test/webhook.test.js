@@ -477,6 +477,29 @@ describe("twilio-webhook", function () {
             ]);
         });
 
+        it("runs settings.js' httpNodeMiddleware before the webhook, as for core's http in routes", async function () {
+            const seen = [];
+            helper.settings({
+                httpNodeRoot: ROOT,
+                httpNodeMiddleware: (req, res, next) => {
+                    seen.push(req.url);
+                    if (req.headers["x-blocked"]) res.writeHead(401).end();
+                    else next();
+                },
+            });
+            try {
+                await loadWebhook();
+                const emitted = nextOutput();
+                assert.equal((await twilioPost(MESSAGE_STATUS)).status, 200);
+                await emitted;
+                const blocked = await fetch(`${server.origin}${ROOT}${PATH}`, { method: "POST", headers: { "X-Blocked": "1" } });
+                assert.equal(blocked.status, 401);
+                assert.deepEqual(seen, [PATH, PATH]);
+            } finally {
+                helper.settings({ httpNodeRoot: ROOT });
+            }
+        });
+
         it("serves POST only", async function () {
             await loadWebhook();
             const response = await fetch(`${server.origin}${ROOT}${PATH}`);

@@ -7,12 +7,15 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
+/** An express middleware, as settings.js' httpNodeMiddleware holds them. */
+export type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+
 interface Layer {
     route?: { path: unknown; methods: Record<string, boolean>; stack: Array<{ handle: unknown }> };
 }
 
 interface ExpressApp {
-    post(path: string, handler: Handler): unknown;
+    post(path: string, ...handlers: Array<Handler | Middleware>): unknown;
     _router?: { stack: Layer[] };
     router?: { stack: Layer[] };
 }
@@ -33,8 +36,17 @@ export function isServed(app: ExpressApp, path: string): boolean {
     return stackOf(app).some((layer) => layer.route?.path === path && layer.route.methods.post);
 }
 
-export function addRoute(app: ExpressApp, path: string, handler: Handler): void {
-    app.post(path, handler);
+/**
+ * settings.js' httpNodeMiddleware (a function or a list of them) runs before the handler, as it does for the
+ * routes of core's http in nodes: e.g. an IP allow list in front of every flow route.
+ */
+export function middlewareOf(setting: unknown): Middleware[] {
+    if (typeof setting === "function") return [setting as Middleware];
+    return Array.isArray(setting) ? setting.filter((item): item is Middleware => typeof item === "function") : [];
+}
+
+export function addRoute(app: ExpressApp, path: string, handler: Handler, middleware: Middleware[] = []): void {
+    app.post(path, ...middleware, handler);
 }
 
 /** Removes this handler's route, and no other node's. */

@@ -13,7 +13,7 @@ import { awaitsReply, classify, sidOf, type WebhookEvent } from "./events";
 import { payloadOf, readForm, signedParams, type FormEntries } from "./form";
 import { PendingReplies } from "./pending";
 import { nodeRootPrefix, parsePublicBaseUrl, signedUrl, WEBHOOK_PATH_PATTERN, webhookUrl } from "./public-url";
-import { addRoute, isServed, removeRoute, type Handler } from "./routes";
+import { addRoute, isServed, middlewareOf, removeRoute, type Handler } from "./routes";
 import { EMPTY_TWIML, replyTwiml, TWIML_CONTENT_TYPE } from "./twiml";
 
 /** The msg property that ties a reply to its request; underscore properties pass through flows unchanged. */
@@ -151,7 +151,7 @@ export function registerWebhookNode(RED: NodeAPI): void {
                 answer(res, 500, "text/plain; charset=utf-8", t("twilio.webhook.http.failed"));
             });
         };
-        addRoute(routeApp, path, handler);
+        addRoute(routeApp, path, handler, middlewareOf(RED.settings.httpNodeMiddleware));
 
         node.on("input", (msg: NodeMessageInFlow, _send: unknown, done: (err?: Error) => void) => {
             const id = (msg as NodeMessageInFlow & Record<string, unknown>)[REPLY_PROPERTY];
