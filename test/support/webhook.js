@@ -69,11 +69,18 @@ async function postForm(url, params, { signature, body, contentType = "applicati
 }
 
 /**
- * Parses XML strictly (sax throws on anything not well-formed) into {name, attributes, children, text} elements;
- * throws with the parser's reason and the document.
+ * Parses XML strictly into {name, attributes, children, text} elements; throws with the parser's reason and the
+ * document. sax in strict mode, with XML's five entities only, refuses unbalanced or crossed tags, a second
+ * root, text outside the root, a bare "&", an unknown entity and unquoted attributes; it lets through a few
+ * things XML forbids (a repeated attribute, "<" in an attribute value, "]]>" in text, control characters), which
+ * test/twiml.test.js checks the package's own check refuses.
  */
 function parseXml(text) {
-    const parser = sax.parser(true, { trim: false, normalize: false });
+    const parser = sax.parser(true, { trim: false, normalize: false, strictEntities: true });
+    // sax only records some errors (an unclosed root at the end, a bad entity) unless told to throw
+    parser.onerror = (err) => {
+        throw err;
+    };
     const stack = [];
     let root;
     parser.onopentag = (node) => {
