@@ -10,9 +10,11 @@ const path = require("node:path");
 
 const root = path.resolve(__dirname, "..");
 const out = path.join(root, "nodes");
-const { ACCOUNT_NODE_TYPE, GROUP_NODE_TYPES } = require("../nodes/catalog");
+const { ACCOUNT_NODE_TYPE, GROUP_NODE_TYPES, WEBHOOK_NODE_TYPE } = require("../nodes/catalog");
 const { LOOPBACK_HOSTS } = require("../nodes/runtime/twilio-client");
 const { ACCOUNT_DEFAULTS } = require("../nodes/runtime/account");
+const { WEBHOOK_PATH_PATTERN } = require("../nodes/webhook/public-url");
+const { REPLY_TIMEOUT } = require("../nodes/webhook/webhook-node");
 const { groupEditorHtml } = require("../nodes/editor/editor-html");
 const { catalogMessages } = require("../nodes/editor/editor-model");
 const { groupHelpHtml } = require("../nodes/editor/help-html");
@@ -47,6 +49,11 @@ const accountHtml = fs
     .replace("@LOOPBACK_HOSTS@", String(LOOPBACK_HOSTS))
     .replace("@ACCOUNT_DEFAULTS@", JSON.stringify(ACCOUNT_DEFAULTS));
 write(path.join(out, `${ACCOUNT_NODE_TYPE}.html`), accountHtml);
+const webhookHtml = fs
+    .readFileSync(path.join(root, `src/editor/${WEBHOOK_NODE_TYPE}.html`), "utf8")
+    .replace("@PATH_PATTERN@", String(WEBHOOK_PATH_PATTERN))
+    .replace("@REPLY_TIMEOUT@", JSON.stringify(REPLY_TIMEOUT));
+write(path.join(out, `${WEBHOOK_NODE_TYPE}.html`), webhookHtml);
 
 // message catalogs and help: Node-RED reads <dir of the .js>/locales/<lang>/<basename>.json and .html.
 // en-US takes the operations' summaries and parameter help from the catalog, their one source; the other
@@ -62,13 +69,16 @@ for (const language of fs.readdirSync(localesDir)) {
     const catalog = readCatalog(language);
     const t = translator(catalog, fallback);
     const target = path.join(out, "locales", language);
-    for (const type of [ACCOUNT_NODE_TYPE, ...Object.values(GROUP_NODE_TYPES)]) {
+    for (const type of [ACCOUNT_NODE_TYPE, WEBHOOK_NODE_TYPE, ...Object.values(GROUP_NODE_TYPES)]) {
         write(path.join(target, `${type}.json`), JSON.stringify(catalog, null, 4));
     }
     for (const [group, type] of Object.entries(GROUP_NODE_TYPES)) {
         write(path.join(target, `${type}.html`), groupHelpHtml(type, group, t));
     }
-    fs.copyFileSync(path.join(localesDir, language, `${ACCOUNT_NODE_TYPE}.html`), path.join(target, `${ACCOUNT_NODE_TYPE}.html`));
+    // the account's and the webhook's help are written by hand, per language
+    for (const type of [ACCOUNT_NODE_TYPE, WEBHOOK_NODE_TYPE]) {
+        fs.copyFileSync(path.join(localesDir, language, `${type}.html`), path.join(target, `${type}.html`));
+    }
 }
 
 // icons

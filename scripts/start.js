@@ -13,6 +13,9 @@
  *   TWILIO_AUTH_TOKEN
  *   TWILIO_API_BASE_URL   with real credentials: another API origin (blank = https://api.twilio.com)
  *   TWILIO_STANDIN_PORT   the stand-in's port (default 1882; 0 = any free port)
+ *   TWILIO_WEBHOOK_BASE_URL  the public base URL of the example's twilio-webhook node: where Twilio reaches this
+ *                         Node-RED (default http://127.0.0.1:<PORT>, which the stand-in reaches; for real Twilio
+ *                         a public URL, e.g. of a tunnel)
  *
  * `npm start` builds first; run `npm run build` before starting this file on its own.
  */
@@ -26,6 +29,7 @@ const ROOT = path.resolve(__dirname, "..");
 const EXAMPLES_DIR = path.join(ROOT, "examples");
 const HOST = "127.0.0.1";
 const ACCOUNT_NODE_TYPE = "twilio-account";
+const WEBHOOK_NODE_TYPE = "twilio-webhook";
 
 /** A port from the environment: a whole number 0-65535, else the default. */
 function portFrom(name, fallback) {
@@ -57,12 +61,35 @@ async function chooseTwilio() {
     }
     // required only here: nodes/ exists after the build, and real-Twilio runs do not need the stand-in
     const { TwilioStandin, STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN } = require("../nodes/standin/server.js");
-    const standin = new TwilioStandin({ host: HOST, port: portFrom("TWILIO_STANDIN_PORT", 1882) });
+    // receipts half a second apart: queued, sent and delivered arrive in the debug sidebar one after another
+    const standin = new TwilioStandin({ host: HOST, port: portFrom("TWILIO_STANDIN_PORT", 1882), callbackDelayMs: 500 });
     const url = await standin.start();
     process.env.TWILIO_ACCOUNT_SID = STANDIN_ACCOUNT_SID;
     process.env.TWILIO_AUTH_TOKEN = STANDIN_AUTH_TOKEN;
     process.env.TWILIO_API_BASE_URL = url;
     return { standin, description: `the local Twilio stand-in at ${url} (test data only, nothing is sent)` };
+}
+
+/** A port that is free now: PORT=0 is resolved before Node-RED starts, because the flows need the URL. */
+function freePort() {
+    return new Promise((resolve, reject) => {
+        const probe = http.createServer();
+        probe.once("error", reject);
+        probe.listen(0, HOST, () => {
+            const { port } = probe.address();
+            probe.close(() => resolve(port));
+        });
+    });
+}
+
+/**
+ * The public base URL of the examples' webhook nodes, published in process.env like the account's settings:
+ * Twilio signs the URL it calls, and the local stand-in calls this Node-RED itself. Set before the flows start,
+ * as a later start runs the saved flows before this process listens.
+ */
+function chooseWebhookBase(port) {
+    if (!process.env.TWILIO_WEBHOOK_BASE_URL) process.env.TWILIO_WEBHOOK_BASE_URL = `http://${HOST}:${port}`;
+    return process.env.TWILIO_WEBHOOK_BASE_URL;
 }
 
 /** Names the account and the API origin, never the token. */
@@ -160,6 +187,8 @@ function examplesAsFlows() {
         for (const example of nodes) {
             const node = { ...example };
             if (!isConfigNode(node)) {
+                // a reference, like the account's credentials: each start sets where Twilio reaches this Node-RED
+                if (node.type === WEBHOOK_NODE_TYPE) node.publicBaseUrl = "${TWILIO_WEBHOOK_BASE_URL}";
                 flows.push({ ...node, z: tab.id });
                 continue;
             }
@@ -259,7 +288,9 @@ async function deployExamplesOnFirstStart(RED, port, flowsSettled) {
 }
 
 async function main() {
-    const port = portFrom("PORT", 1880);
+    const requested = portFrom("PORT", 1880);
+    const port = requested === 0 ? await freePort() : requested;
+    const webhookBase = chooseWebhookBase(port);
     const { standin, description } = await chooseTwilio();
     const RED = require("node-red");
     const settings = nodeRedSettings(port);
@@ -300,6 +331,7 @@ async function main() {
         const deployed = await deployExamplesOnFirstStart(RED, actualPort, flowsSettled);
         if (deployed) console.log("First start: deployed the example flows, one tab per file of examples/.");
         console.log(`Node-RED editor: http://${HOST}:${actualPort}/ - Twilio nodes use ${description}`);
+        console.log(`Webhook nodes tell Twilio to call ${webhookBase}/api/...${standin ? "" : " (set TWILIO_WEBHOOK_BASE_URL to a URL Twilio can reach, e.g. a tunnel's)"}`);
     } catch (err) {
         console.error(`Could not start: ${err && err.code === "EADDRINUSE" ? `port ${port} is in use (set PORT)` : err.stack || err}`);
         stopping = true;

@@ -13,7 +13,7 @@ const assert = require("node:assert/strict");
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
-const { ACCOUNT_NODE_TYPE, GROUP_NODE_TYPES } = require("../nodes/catalog");
+const { ACCOUNT_NODE_TYPE, GROUP_NODE_TYPES, WEBHOOK_NODE_TYPE } = require("../nodes/catalog");
 
 // the Node-RED under test, as test/support/runtime.js chooses it (NODE_RED_RUNTIME, set by test:compat)
 const RUNTIME_DIR = process.env.NODE_RED_RUNTIME
@@ -25,7 +25,7 @@ const LOCALES_DIR = path.join(__dirname, "..", "nodes", "locales");
 const ENGLISH = "en-US";
 const LANGUAGES = ["de", "ja", "zh-CN"];
 const OPERATION_NODE_TYPES = Object.values(GROUP_NODE_TYPES);
-const NODE_TYPES = [ACCOUNT_NODE_TYPE, ...OPERATION_NODE_TYPES];
+const NODE_TYPES = [ACCOUNT_NODE_TYPE, ...OPERATION_NODE_TYPES, WEBHOOK_NODE_TYPE];
 const ALL = LANGUAGES;
 
 /**
@@ -39,13 +39,19 @@ const SAME_AS_ENGLISH = {
     "twilio.placeholder.apiKeySid": ["de"],
     // only placeholders and a colon ("__operations__: __shape__"); zh-CN happens to use a full-width colon
     "twilio.help.resultOf": ALL,
-    // palette names of the operation nodes (twilio-calls -> calls ...), kept in English in every language as
+    // palette names of the flow nodes (twilio-calls -> calls, twilio-webhook -> webhook ...), kept in English in every language as
     // Node-RED's own catalogs keep the palette names of its nodes (inject, debug, ja "filter", "write file"), so
     // that the palette, the flow library and forum posts name the same nodes; the config node's label is
     // translated, as it is read as a label in the editor ("Twilio account" when the account has no name)
     "twilio.paletteLabel.twilio-calls": ALL,
     "twilio.paletteLabel.twilio-messages": ALL,
     "twilio.paletteLabel.twilio-media": ALL,
+    "twilio.paletteLabel.twilio-webhook": ALL,
+    // a path and a host name shown as examples in empty fields of the webhook dialog
+    "twilio.webhook.placeholder.path": ALL,
+    "twilio.webhook.placeholder.publicBaseUrl": ALL,
+    // only placeholders: the event name and the Sid in the webhook's status
+    "twilio.webhook.status.event": ALL,
     // the same word in German (Node-RED's de catalog: common.label.name "Name", help titles "Details")
     "twilio.label.name": ["de"],
     "twilio.label.operation": ["de"],

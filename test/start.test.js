@@ -14,7 +14,7 @@ const { STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN } = require("../nodes/standin/se
 
 const ROOT = path.join(__dirname, "..");
 const EXAMPLES_DIR = path.join(ROOT, "examples");
-const TWILIO_NODE_TYPES = ["twilio-calls", "twilio-messages", "twilio-media"];
+const TWILIO_NODE_TYPES = ["twilio-calls", "twilio-messages", "twilio-media", "twilio-webhook"];
 const START_LIMIT_MS = 30_000;
 const EXIT_LIMIT_MS = 10_000;
 
@@ -91,6 +91,7 @@ describe("npm start (scripts/start.js)", function () {
         delete env.TWILIO_ACCOUNT_SID;
         delete env.TWILIO_AUTH_TOKEN;
         delete env.TWILIO_API_BASE_URL;
+        delete env.TWILIO_WEBHOOK_BASE_URL;
         child = spawn(process.execPath, [path.join(ROOT, "scripts", "start.js")], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
         child.stdout.on("data", (chunk) => (output += chunk));
         child.stderr.on("data", (chunk) => (output += chunk));
@@ -187,6 +188,23 @@ describe("npm start (scripts/start.js)", function () {
         assert.equal(message.body, Body);
         assert.equal(message.from, JSON.parse(inject.payload).From);
         assert.match(message.sid, /^SM[0-9a-f]{32}$/);
+    });
+
+    it('"Reply ACK to an alarm SMS": its webhook serves /api/twilio/sms at the local URL and replies to the stand-in\'s ACK', async function () {
+        const flows = await getFlows();
+        const webhook = flows.find((node) => node.type === "twilio-webhook");
+        assert.ok(webhook, "the example's webhook node is deployed");
+        assert.equal(webhook.publicBaseUrl, "${TWILIO_WEBHOOK_BASE_URL}", "a reference, set by each start");
+        // as the example's "Simulate the on-call's reply ACK" inject does: the stand-in texts the webhook, signed
+        const response = await fetch(`${standin}/standin/incoming-message`, {
+            method: "POST",
+            headers: { "Content-Type": "application/x-www-form-urlencoded" },
+            body: new URLSearchParams({ Url: `${editor}/api/twilio/sms`, From: "+16175551212", To: "+15005550006", Body: "ack" }),
+        });
+        assert.equal(response.status, 200);
+        const exchange = await response.json();
+        assert.equal(exchange.status, 200, `the webhook accepted the stand-in's signature: ${JSON.stringify(exchange)}`);
+        assert.equal(exchange.body, '<?xml version="1.0" encoding="UTF-8"?><Response><Message>Alarm acknowledged, thank you.</Message></Response>');
     });
 
     it("stops on SIGTERM with exit code 0", async function () {

@@ -3,6 +3,9 @@ import type { GroupName } from "./types";
 /** Node type names: fixed, and distinct from the generic Twilio names other packages register. */
 export const ACCOUNT_NODE_TYPE = "twilio-account";
 
+/** The node that receives Twilio's webhooks (inbound messages and calls, status callbacks). */
+export const WEBHOOK_NODE_TYPE = "twilio-webhook";
+
 export const GROUP_NODE_TYPES: Readonly<Record<GroupName, string>> = {
     calls: "twilio-calls",
     messages: "twilio-messages",

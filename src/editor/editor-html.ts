@@ -3,7 +3,7 @@
  * Library scorecard reads them) and its dialog, with one row per parameter of the catalog.
  */
 import type { GroupName } from "../catalog/types";
-import { editorModel, fieldNames } from "./editor-model";
+import { editorModel, fieldNames, hasStatusWebhook } from "./editor-model";
 
 export const PALETTE_CATEGORY = "Twilio";
 export const NODE_COLOR = "#F58A96";
@@ -26,6 +26,13 @@ function fieldRow(name: string): string {
         <div class="form-tips twilio-help"></div>
     </div>`;
 }
+
+/** The status webhook setting: not a parameter of Twilio's, so not a typedInput field of the catalog's. */
+const STATUS_WEBHOOK_ROW = `    <div class="form-row" id="twilio-row-statusWebhook">
+        <label for="node-input-statusWebhook"><i class="fa fa-reply"></i> <span data-i18n="twilio.label.statusWebhook"></span></label>
+        <select id="node-input-statusWebhook"></select>
+        <div class="form-tips twilio-help" data-i18n="twilio.tip.statusWebhook"></div>
+    </div>`;
 
 /** @param browserScript the shared editor code (browser/group-editor.js) that defines twilioGroupEditor */
 export function groupEditorHtml(type: string, group: GroupName, browserScript: string): string {
@@ -68,6 +75,7 @@ ${DIALOG_STYLE}
     </div>
     <div class="form-tips" id="twilio-operation-summary"></div>
 ${fieldNames(group).map(fieldRow).join("\n")}
+${hasStatusWebhook(group) ? STATUS_WEBHOOK_ROW : ""}
 </div>
 </script>
 `;

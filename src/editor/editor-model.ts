@@ -5,6 +5,7 @@
 import { OPERATIONS, operationsOf } from "../catalog/operations";
 import { addressPattern, DATE_PATTERN, decimalPattern, sidPattern, URL_PATTERN } from "../catalog/patterns";
 import type { GroupName, OperationSpec, ParamSpec } from "../catalog/types";
+import { takesStatusCallback } from "../runtime/status-webhook";
 
 /** Texts (help, summaries) are not here: the editor takes them from the message catalog, in the user's language. */
 export interface EditorField {
@@ -26,6 +27,8 @@ export interface EditorOperation {
     name: string;
     fields: EditorField[];
     requireOneOf: readonly (readonly string[])[];
+    /** The operation takes a StatusCallback, which the node's status webhook setting can fill in. */
+    statusWebhook: boolean;
 }
 
 const DYNAMIC = ["msg", "flow", "global", "env", "jsonata"];
@@ -94,11 +97,17 @@ function editorOperation(op: OperationSpec): EditorOperation {
         name: op.name,
         fields: op.params.map(editorField),
         requireOneOf: op.requireOneOf ?? [],
+        statusWebhook: takesStatusCallback(op),
     };
 }
 
 export function editorModel(group: GroupName): EditorOperation[] {
     return operationsOf(group).map(editorOperation);
+}
+
+/** Whether some operation of the group takes a StatusCallback: its nodes then have the status webhook setting. */
+export function hasStatusWebhook(group: GroupName): boolean {
+    return operationsOf(group).some(takesStatusCallback);
 }
 
 /** Every parameter name the group's operations use: one node property (and one type property) each. */

@@ -20,13 +20,13 @@ const GROUP_HELP: Readonly<Record<GroupName, GroupHelp>> = {
         exampleOperation: "createCall",
         example: { To: "+16175551212", From: "+15005550006", Url: "https://demo.twilio.com/docs/voice.xml" },
         reference: "https://www.twilio.com/docs/voice/api/call-resource",
-        notes: ["ifMachine", "methodPut"],
+        notes: ["ifMachine", "methodPut", "statusWebhook"],
     },
     messages: {
         exampleOperation: "postMessage",
         example: { To: "+16175551212", From: "+15005550006", Body: "Your device is in an error state." },
         reference: "https://www.twilio.com/docs/messaging/api/message-resource",
-        notes: [],
+        notes: ["statusWebhook"],
     },
     media: {
         exampleOperation: "getMedia",

@@ -3,6 +3,7 @@
  * the account shares: the one SDK client (with its keep-alive sockets), the request limiter and the retries.
  */
 import { sidPattern } from "../catalog/patterns";
+import { verifySignature } from "../webhook/signature";
 import { RequestLimiter, type Ticket } from "./limiter";
 import type { ApiRequest } from "./request";
 import { mayHaveReached, nextDelay, type AttemptResult, type RetryPolicy } from "./retry";
@@ -96,6 +97,19 @@ export class TwilioAccount {
             baseDelayMs: RETRY_BASE_DELAY_MS,
             maxDelayMs: RETRY_MAX_DELAY_MS,
         };
+    }
+
+    /**
+     * Twilio signs webhook requests with the account's auth token, also when requests use an API key: without
+     * the token no signature can be checked. The token itself never leaves this object.
+     */
+    get canVerifyWebhooks(): boolean {
+        return typeof this.credentials.authToken === "string" && this.credentials.authToken !== "";
+    }
+
+    /** Whether X-Twilio-Signature `signature` is Twilio's for this URL and these parameters; false without a token. */
+    verifyWebhook(signature: string, url: string, params: Record<string, string | string[]>): boolean {
+        return this.canVerifyWebhooks && verifySignature(this.credentials.authToken!, signature, url, params);
     }
 
     /** A place in the account's limits for one request: see RequestLimiter.take (throws QueueFull). */

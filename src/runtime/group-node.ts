@@ -12,11 +12,14 @@ import { FieldError, prepareFields, type FieldConfig, type FieldResolver } from 
 import { NodeStatus, resultDetail } from "./node-status";
 import { failure, fromFailure, fromResponse, type Failure, type Outcome } from "./outcome";
 import { buildRequest } from "./request";
+import { fillStatusCallback } from "./status-webhook";
 import { buildValidator, type Params, type Validator } from "./validate";
 
 interface GroupNodeDef extends NodeDef, FieldConfig {
     operation: string;
     account: string;
+    /** A twilio-webhook node whose public URL is the StatusCallback when none is given (postMessage, createCall). */
+    statusWebhook?: string;
 }
 
 /** The config node as the operation nodes see it. */
@@ -112,7 +115,10 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
                 const { param, reason } = err as FieldError;
                 return failure("ValidationError", t("twilio.errors.field", { param, reason: fieldReason(reason) }), 400);
             }
+            // before validation, so that the webhook's URL is checked like any StatusCallback
+            const webhookProblem = fillStatusCallback(RED, operation, config.statusWebhook, input);
             used.params = input;
+            if (webhookProblem) return failure("ConfigError", t(`twilio.errors.${webhookProblem}`, { id: String(config.statusWebhook) }), 400);
             const validation = validatorOf(operation)(input);
             if (!validation.ok) {
                 const sentences = validation.issues.map((issue) => describeIssue(issue, operation, t));

@@ -2,17 +2,30 @@
  * A local, stateful stand-in for the part of Twilio's REST API this package calls (Calls, Messages, Media:
  * create, get, list with filters and paging, delete), with Basic auth and Twilio's error bodies and codes.
  * The tests, the example flows and `npm start` use it on 127.0.0.1; it records every request it receives.
+ * Like Twilio it calls the application back: status callbacks of the messages and calls it creates, and
+ * simulated incoming messages, each signed with the account's auth token (to loopback URLs only).
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { CallbackSender, type CallbackRecord } from "./callbacks";
+import { progressCall, progressMessage, type LifecycleOptions } from "./lifecycle";
 import { listPage } from "./paging";
 import { createCall, createMessage, type Form, type Resource } from "./resources";
 import { Store, type Account, type ApiKey } from "./store";
 import { dayOf, newSid, TwilioApiError } from "./twilio-format";
+import { incomingMessageParams, type InboundMessage } from "./webhook-params";
 
 /** The account every stand-in starts with. Not a secret: it only opens this local server. */
 export const STANDIN_ACCOUNT_SID = "AC00000000000000000000000000000001";
 export const STANDIN_AUTH_TOKEN = "c0ffee00c0ffee00c0ffee00c0ffee00";
+
+/**
+ * Not part of Twilio's API: POST here (form Url, From, To, Body, optional AccountSid) to have the stand-in
+ * send Url an incoming message, as Twilio does when someone texts the account's number (see simulateIncomingMessage).
+ */
+export const INCOMING_MESSAGE_PATH = "/standin/incoming-message";
+
+const DEFAULT_CALLBACK_DELAY_MS = 100;
 
 const MAX_BODY_BYTES = 1 << 20;
 
@@ -59,6 +72,15 @@ export interface StandinOptions {
     port?: number;
     /** The clock resources are dated by. */
     now?: () => Date;
+    /** The pause before each status step (and its callback) of a message or call; default 100 ms. */
+    callbackDelayMs?: number;
+}
+
+export interface IncomingMessageOptions extends InboundMessage {
+    /** The application's URL, e.g. a twilio-webhook node's: loopback only. */
+    url: string;
+    /** The account the message is to (its token signs the request); default the stand-in's own. */
+    accountSid?: string;
 }
 
 interface Reply {
@@ -102,6 +124,10 @@ function listOf(resources: Map<string, Resource>, filters: Filters, query: URLSe
 export class TwilioStandin {
     readonly store = new Store();
     readonly requests: RecordedRequest[] = [];
+    private readonly sender = new CallbackSender();
+    /** Every request the stand-in made to an application (status callbacks, incoming messages), in order. */
+    readonly callbacks: CallbackRecord[] = this.sender.records;
+    private readonly lifecycle: LifecycleOptions;
     private readonly server: http.Server;
     private readonly now: () => Date;
     private readonly routes: Route[];
@@ -113,6 +139,7 @@ export class TwilioStandin {
 
     constructor(private readonly options: StandinOptions = {}) {
         this.now = options.now ?? (() => new Date());
+        this.lifecycle = { sender: this.sender, delayMs: options.callbackDelayMs ?? DEFAULT_CALLBACK_DELAY_MS, now: this.now };
         this.store.addAccount(STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN);
         this.server = http.createServer((req, res) => void this.serve(req, res));
         this.server.on("connection", (socket) => this.connectionIds.set(socket, ++this.connections));
@@ -135,6 +162,7 @@ export class TwilioStandin {
     }
 
     async stop(): Promise<void> {
+        this.sender.stop();
         this.server.closeAllConnections();
         await new Promise<void>((resolve) => this.server.close(() => resolve()));
     }
@@ -149,10 +177,27 @@ export class TwilioStandin {
 
     /** Forgets every resource, recorded request and fault. */
     reset(): void {
+        this.sender.stop();
+        this.callbacks.length = 0;
         this.store.clear();
         this.requests.length = 0;
         this.faults.length = 0;
         this.faultPolicy = undefined;
+    }
+
+    /** Resolves when every status sequence under way (and its callbacks) has ended. */
+    whenCallbacksSettled(): Promise<void> {
+        return this.sender.settled();
+    }
+
+    /**
+     * Sends `url` an incoming message as Twilio does when someone texts the account's number: a signed POST with
+     * Twilio's parameters. Resolves with the record of the exchange, whose body is the application's TwiML.
+     */
+    async simulateIncomingMessage(options: IncomingMessageOptions): Promise<CallbackRecord> {
+        const account = this.store.accounts.get(options.accountSid ?? STANDIN_ACCOUNT_SID);
+        if (!account) throw new TwilioApiError(404, 20404, `The account ${options.accountSid} does not exist`);
+        return this.sender.post("incoming-message", options.url, incomingMessageParams(account.sid, options), account.token);
     }
 
     /** The next requests, one fault each, in order. */
@@ -174,6 +219,7 @@ export class TwilioStandin {
                     if (method === "POST") {
                         const call = createCall(account.sid, form, this.now());
                         account.calls.set(String(call.sid), call);
+                        progressCall(account, call, form, this.lifecycle);
                         return { status: 201, body: call };
                     }
                     if (method !== "GET") methodNotAllowed();
@@ -198,6 +244,7 @@ export class TwilioStandin {
                         const { message, media } = createMessage(account.sid, form, this.now());
                         account.messages.set(String(message.sid), message);
                         account.media.set(String(message.sid), new Map(media.map((item) => [String(item.sid), item])));
+                        progressMessage(account, message, form, this.lifecycle);
                         return { status: 201, body: message };
                     }
                     if (method !== "GET") methodNotAllowed();
@@ -235,6 +282,37 @@ export class TwilioStandin {
                 },
             },
         ];
+    }
+
+    /** POST INCOMING_MESSAGE_PATH: the answer describes the exchange with the application. */
+    private async incomingMessageRequest(method: string, form: Form): Promise<Reply> {
+        if (method !== "POST") methodNotAllowed();
+        const value = (name: string) => {
+            const field = form[name];
+            return Array.isArray(field) ? field[field.length - 1] : field;
+        };
+        const [url, from, to] = [value("Url"), value("From"), value("To")];
+        if (!url || !from || !to) throw new TwilioApiError(400, 21604, "Url, From and To are required.");
+        const mediaUrl = form.MediaUrl;
+        const record = await this.simulateIncomingMessage({
+            url,
+            from,
+            to,
+            body: value("Body"),
+            mediaUrls: mediaUrl === undefined ? undefined : Array.isArray(mediaUrl) ? mediaUrl : [mediaUrl],
+            accountSid: value("AccountSid"),
+        });
+        if (record.error === "not loopback") throw new TwilioApiError(400, 21609, `Url must be on this machine (loopback): ${url}`);
+        return {
+            status: 200,
+            body: {
+                message_sid: record.params.MessageSid,
+                status: record.status,
+                content_type: record.contentType ?? null,
+                body: record.body ?? null,
+                error: record.error ?? null,
+            },
+        };
     }
 
     /** GET or DELETE of one resource by Sid. */
@@ -289,7 +367,9 @@ export class TwilioStandin {
             const [username, password] = basicAuth(authorization);
             record.username = username;
             if (fault && !fault.after && interrupt(fault)) return;
-            reply = this.route(record.method, url, username, password, record.form);
+            reply = url.pathname === INCOMING_MESSAGE_PATH
+                ? await this.incomingMessageRequest(record.method, record.form)
+                : this.route(record.method, url, username, password, record.form);
         } catch (err) {
             const failure = err instanceof TwilioApiError ? err : new TwilioApiError(500, 20500, "Internal Server Error");
             reply = { status: failure.status, body: { ...failure.body } };

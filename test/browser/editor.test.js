@@ -2,7 +2,7 @@
  * The real Node-RED 4.1 editor in Debian's chromium (playwright-core), with this package loaded as `npm start`
  * loads it, against the package's Twilio stand-in:
  *
- *  - the palette shows calls, messages and media in one "Twilio" category, with their icons served (200);
+ *  - the palette shows calls, messages, media and webhook in one "Twilio" category, with their icons served (200);
  *  - each node is dragged from the palette and its dialog opened by double-click; every operation of its
  *    dropdown shows exactly the catalog's parameters, which must include every argument of the reference
  *    spec's table (read by test/support/reference-spec.js, not from the catalog), with the required marker,
@@ -11,9 +11,12 @@
  *  - values are set through the typedInputs as a user does (type menu, typing, option menus), and bad input
  *    (E.164, Sid, URL) is marked with Node-RED's input-error style, good input clears it;
  *  - a Twilio account is added from the Account field (password input for the token, advanced API base URL);
- *  - the help sidebar shows the package's help for all four node types;
+ *  - a webhook node's dialog shows the URL to give Twilio and warns when signatures are not checked; the
+ *    messages node takes it as its status webhook;
+ *  - the help sidebar shows the package's help for all five node types;
  *  - Deploy writes the values and types to flows.json, the auth token only encrypted into flows_cred.json;
- *    an inject wired to the messages node then sends its SMS to the stand-in.
+ *    an inject wired to the messages node then sends its SMS to the stand-in, whose delivery receipts the
+ *    deployed webhook node accepts (signed with the account's token, checked against its public base URL).
  */
 "use strict";
 const assert = require("node:assert/strict");
@@ -70,6 +73,10 @@ const SCENARIOS = {
     },
 };
 const TYPES = Object.keys(SCENARIOS);
+const WEBHOOK = "twilio-webhook";
+/** The Twilio palette category: the operation nodes and the webhook, with their palette labels. */
+const PALETTE = { "twilio-calls": "calls", "twilio-messages": "messages", "twilio-media": "media", [WEBHOOK]: "webhook" };
+const WEBHOOK_PATH = "/twilio/status";
 
 /** What Node-RED's flows.json must hold for a scenario: every field of the group, "" unless the final operation has it. */
 function expectedFields(type, catalog) {
@@ -160,7 +167,8 @@ describe("the editor in a browser (Node-RED 4.1, chromium)", function () {
     });
 
     describe("the palette", function () {
-        it("shows calls, messages and media in one Twilio palette category, with their icons loaded", async function () {
+        it("shows calls, messages, media and webhook in one Twilio palette category, with their icons loaded", async function () {
+            const types = Object.keys(PALETTE);
             const palette = await page.evaluate((types) => {
                 return types.map((type) => {
                     const node = $(`.red-ui-palette-node[data-palette-type="${type}"]`);
@@ -175,29 +183,29 @@ describe("the editor in a browser (Node-RED 4.1, chromium)", function () {
                         visible: node.is(":visible"),
                     };
                 });
-            }, TYPES);
+            }, types);
             for (const entry of palette) {
                 assert.ok(entry.category, `${entry.type} is in no palette category`);
                 assert.equal(entry.title, "Twilio", `${entry.type}: its palette category is titled "${entry.title}", not "Twilio"`);
                 assert.ok(entry.visible, `${entry.type}: its palette node is hidden`);
                 assert.match(entry.icon || "", new RegExp(`icons/@gatewire/node-red-twilio/${entry.type}\\.svg`), `${entry.type}: its palette icon is ${entry.icon}`);
             }
-            assert.equal(new Set(palette.map((entry) => entry.category)).size, 1, `the three nodes are in different categories: ${palette.map((e) => `${e.type} in ${e.category}`).join(", ")}`);
-            assert.deepEqual([...palette[0].inCategory].sort(), [...TYPES].sort(), "the Twilio category holds exactly calls, messages and media");
-            assert.deepEqual(palette.map((entry) => entry.label), ["calls", "messages", "media"], "palette labels");
+            assert.equal(new Set(palette.map((entry) => entry.category)).size, 1, `the nodes are in different categories: ${palette.map((e) => `${e.type} in ${e.category}`).join(", ")}`);
+            assert.deepEqual([...palette[0].inCategory].sort(), [...types].sort(), "the Twilio category holds exactly calls, messages, media and webhook");
+            assert.deepEqual(palette.map((entry) => entry.label), Object.values(PALETTE), "palette labels");
             // the icons are background images: the browser requests them as it lays out the palette
             await ui.waitUntil(
                 page,
                 (count) => performance.getEntriesByType("resource").filter((e) => /node-red-twilio\/twilio-\w+\.svg/.test(e.name)).length >= count,
-                TYPES.length,
-                "the browser did not request the three palette icons",
+                types.length,
+                "the browser did not request the four palette icons",
             );
             // the page has them; the test process hears of their responses a moment later
             const deadline = Date.now() + 5_000;
-            while (TYPES.some((type) => !iconResponses[`${type}.svg`]) && Date.now() < deadline) {
+            while (types.some((type) => !iconResponses[`${type}.svg`]) && Date.now() < deadline) {
                 await new Promise((resolve) => setTimeout(resolve, 20));
             }
-            for (const type of TYPES) {
+            for (const type of types) {
                 const response = iconResponses[`${type}.svg`];
                 assert.ok(response, `${type}.svg: the browser never received it (received: ${Object.keys(iconResponses).join(", ") || "none"})`);
                 assert.equal(response.status, 200, `${type}.svg answered ${response.status}`);
@@ -425,6 +433,75 @@ describe("the editor in a browser (Node-RED 4.1, chromium)", function () {
         });
     }
 
+    describe(WEBHOOK, function () {
+        const webhook = state[WEBHOOK] = { id: undefined, failed: undefined };
+        const it = (title, body) =>
+            global.it(title, async function () {
+                if (webhook.failed) throw new Error(`not run: an earlier step of ${WEBHOOK} failed (${webhook.failed})`);
+                try {
+                    await body.call(this);
+                } catch (err) {
+                    webhook.failed = title;
+                    await ui.cancelAllTrays(page).catch(() => {});
+                    throw err;
+                }
+            });
+
+        /** Types into a plain input as a user does and leaves it, so that the editor validates it. */
+        async function typeText(selector, text) {
+            await page.locator(selector).fill("");
+            if (text !== "") await page.locator(selector).pressSequentially(text);
+            await page.locator(selector).press("Tab");
+        }
+
+        const marked = (selector) => page.locator(selector).evaluate((input) => input.classList.contains("input-error"));
+
+        it("its dialog shows the URL to give Twilio, marks a bad public base URL, and warns when signatures are not checked", async function () {
+            assert.ok(accountId, "not run: no Twilio account was added (the account step failed)");
+            webhook.id = await ui.dragFromPalette(page, WEBHOOK, { x: 320, y: 460 });
+            await ui.openEditor(page, webhook.id, WEBHOOK, "#node-input-path");
+            await page.selectOption("#node-input-account", accountId);
+            await typeText("#node-input-path", WEBHOOK_PATH);
+            await typeText("#node-input-publicBaseUrl", "nodered.example.com");
+            assert.equal(await marked("#node-input-publicBaseUrl"), true, "a public base URL without scheme is marked invalid");
+            assert.equal(await page.locator("#twilio-webhook-url-row").isVisible(), false, "no URL is shown for a bad base");
+            await typeText("#node-input-publicBaseUrl", `${nodeRed.url}/`);
+            assert.equal(await marked("#node-input-publicBaseUrl"), false, "the Node-RED URL is a good public base URL");
+            assert.equal(await page.locator("#twilio-webhook-url").textContent(), `${nodeRed.url}/api${WEBHOOK_PATH}`, "the URL to give Twilio: base, httpNodeRoot and path");
+            assert.equal(await page.locator("#twilio-webhook-unchecked").isVisible(), false, "no warning while signatures are checked");
+            await ui.waitUntil(page, () => !$("#twilio-webhook-no-token").is(":visible"), undefined, "the account has its auth token: no warning");
+            await page.locator("#node-input-validate").uncheck();
+            await ui.visible(page.locator("#twilio-webhook-unchecked"), "unticking the signature check shows no warning");
+            await ui.screenshotTray(page, path.join(ARTIFACTS, "twilio-webhook-unchecked.png"));
+            await page.locator("#node-input-validate").check();
+            await ui.waitUntil(page, () => !$("#twilio-webhook-unchecked").is(":visible"), undefined, "the warning stays after ticking the check again");
+            await ui.screenshotTray(page, path.join(ARTIFACTS, "twilio-webhook.png"));
+            await ui.closeTray(page, "#node-dialog-ok", WEBHOOK);
+            const node = await page.evaluate((id) => {
+                const n = RED.nodes.node(id);
+                return { valid: n.valid, path: n.path, publicBaseUrl: n.publicBaseUrl, validate: n.validate, replyTimeout: n.replyTimeout, account: n.account };
+            }, webhook.id);
+            assert.deepEqual(node, { valid: true, path: WEBHOOK_PATH, publicBaseUrl: `${nodeRed.url}/`, validate: true, replyTimeout: 5, account: accountId });
+        });
+
+        it("the messages node offers it as its status webhook, for postMessage only", async function () {
+            const messagesId = state["twilio-messages"].id;
+            assert.ok(messagesId && !state["twilio-messages"].failed, "not run: the messages node was not set up");
+            await ui.openEditor(page, messagesId, "twilio-messages", "#node-input-operation");
+            await page.selectOption("#node-input-operation", "listMessage");
+            assert.equal(await page.locator("#twilio-row-statusWebhook").isVisible(), false, "listMessage takes no StatusCallback");
+            await page.selectOption("#node-input-operation", "postMessage");
+            await ui.visible(page.locator("#twilio-row-statusWebhook"), "postMessage shows no Status webhook row");
+            const offered = await page.locator("#node-input-statusWebhook option").evaluateAll((options) => options.map((o) => [o.value, o.textContent]));
+            assert.deepEqual(offered, [["", "none"], [webhook.id, WEBHOOK_PATH]], "the webhook nodes of the flow, and none");
+            await page.selectOption("#node-input-statusWebhook", webhook.id);
+            await ui.screenshotTray(page, path.join(ARTIFACTS, "twilio-messages-postMessage-statusWebhook.png"));
+            await ui.closeTray(page, "#node-dialog-ok", "twilio-messages");
+            const node = await page.evaluate((id) => ({ valid: RED.nodes.node(id).valid, statusWebhook: RED.nodes.node(id).statusWebhook }), messagesId);
+            assert.deepEqual(node, { valid: true, statusWebhook: webhook.id });
+        });
+    });
+
     describe("after editing the three nodes", function () {
         it("offers every operation of the reference spec in one of the three dropdowns", function () {
             const offered = TYPES.flatMap((type) => state[type].operations);
@@ -432,9 +509,9 @@ describe("the editor in a browser (Node-RED 4.1, chromium)", function () {
             assert.deepEqual(missing, [], `operations of the reference spec no dropdown offers: ${missing}`);
         });
 
-        it("shows the package's help in the sidebar for each of the four node types", async function () {
+        it("shows the package's help in the sidebar for each of the five node types", async function () {
             assert.ok(state.accountHelpShown, "twilio-account: its help was not shown (the account dialog step failed)");
-            for (const type of TYPES) {
+            for (const type of [...TYPES, WEBHOOK]) {
                 assert.ok(state[type].id, `${type}: no node on the workspace (an earlier step failed)`);
                 // select the node with a click, then open the help tab
                 await page.locator("#red-ui-workspace-chart").click({ position: { x: 700, y: 600 } });
@@ -447,7 +524,7 @@ describe("the editor in a browser (Node-RED 4.1, chromium)", function () {
         });
 
         it("deploys: flows.json holds the operations, values, types and account; the auth token only encrypted", async function () {
-            for (const type of TYPES) {
+            for (const type of [...TYPES, WEBHOOK]) {
                 assert.ok(state[type].id && !state[type].failed, `not run: ${type} was not set up (${state[type].failed || "no node"})`);
             }
             await ui.deploy(page, "the first deploy");
@@ -471,6 +548,15 @@ describe("the editor in a browser (Node-RED 4.1, chromium)", function () {
                     if (want.value !== "" && node[`${name}Type`] !== want.type) failures.push(`${type}: ${name}Type is ${JSON.stringify(node[`${name}Type`])} in flows.json, expected "${want.type}"`);
                 }
             }
+            const hook = flows.find((n) => n.id === state[WEBHOOK].id);
+            if (!hook) failures.push(`${WEBHOOK}: node ${state[WEBHOOK].id} is not in flows.json`);
+            else {
+                const saved = { type: hook.type, account: hook.account, path: hook.path, publicBaseUrl: hook.publicBaseUrl, validate: hook.validate, replyTimeout: hook.replyTimeout };
+                const wanted = { type: WEBHOOK, account: accountId, path: WEBHOOK_PATH, publicBaseUrl: `${nodeRed.url}/`, validate: true, replyTimeout: 5 };
+                if (JSON.stringify(saved) !== JSON.stringify(wanted)) failures.push(`${WEBHOOK}: flows.json holds ${JSON.stringify(saved)}, expected ${JSON.stringify(wanted)}`);
+            }
+            const messages = flows.find((n) => n.id === state["twilio-messages"].id);
+            if (messages && messages.statusWebhook !== state[WEBHOOK].id) failures.push(`twilio-messages: statusWebhook is ${messages.statusWebhook}, expected ${state[WEBHOOK].id}`);
             const account = flows.find((n) => n.id === accountId);
             if (!account) failures.push(`the twilio-account ${accountId} is not in flows.json`);
             else {
@@ -539,9 +625,9 @@ describe("the editor in a browser (Node-RED 4.1, chromium)", function () {
             assert.equal(sent.path, `/2010-04-01/Accounts/${STANDIN_ACCOUNT_SID}/Messages.json`, "the request path");
             assert.equal(sent.username, STANDIN_ACCOUNT_SID, "the request authenticates as the account");
             assert.deepEqual(
-                { To: sent.form.To, From: sent.form.From, Body: sent.form.Body },
-                { To: "+16175551212", From: FROM_NUMBER, Body: SMS_BODY },
-                "To as typed (text), From from the env variable, Body from msg.topic",
+                { To: sent.form.To, From: sent.form.From, Body: sent.form.Body, StatusCallback: sent.form.StatusCallback },
+                { To: "+16175551212", From: FROM_NUMBER, Body: SMS_BODY, StatusCallback: `${nodeRed.url}/api${WEBHOOK_PATH}` },
+                "To as typed (text), From from the env variable, Body from msg.topic, StatusCallback the webhook's URL",
             );
             await ui.waitUntil(
                 page,
@@ -551,6 +637,17 @@ describe("the editor in a browser (Node-RED 4.1, chromium)", function () {
             ).catch((err) => {
                 throw new Error(`${err.message}; status: ${JSON.stringify(standin.requests.slice(requestsBefore).map((r) => r.status))}`);
             });
+            // the stand-in's receipts reach the deployed webhook node, which accepts their signatures
+            await ui.waitUntil(
+                page,
+                (id) => { const n = RED.nodes.node(id); return !!n.status && /^message-status SM[0-9a-f]{32}$/.test(n.status.text || "") && n.status.fill === "green"; },
+                state[WEBHOOK].id,
+                "twilio-webhook: its status shows no message-status event",
+            ).catch((err) => {
+                throw new Error(`${err.message}; the stand-in's callbacks: ${JSON.stringify(standin.callbacks.map((c) => [c.url, c.status, c.error]))}`);
+            });
+            await standin.whenCallbacksSettled();
+            assert.deepEqual(standin.callbacks.map((c) => [c.params.MessageStatus, c.status]), [["queued", 200], ["sent", 200], ["delivered", 200]], "the webhook answered each receipt");
             await page.screenshot({ path: path.join(ARTIFACTS, "workspace-sent.png") });
         });
 

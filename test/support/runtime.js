@@ -19,7 +19,7 @@ const RUNTIME_DIR = process.env.NODE_RED_RUNTIME
 const { i18n, log } = require(require.resolve("@node-red/util", { paths: [RUNTIME_DIR] }));
 
 const NODES_DIR = path.join(__dirname, "..", "..", "nodes");
-const NODE_TYPES = ["twilio-account", "twilio-calls", "twilio-messages", "twilio-media"];
+const NODE_TYPES = ["twilio-account", "twilio-calls", "twilio-messages", "twilio-media", "twilio-webhook"];
 
 helper.init(require.resolve(RUNTIME_DIR));
 // the helper only logs a failed init, and keeps the node-red it found on its own when it was required
@@ -38,10 +38,14 @@ function loadCatalogs() {
     return catalogs;
 }
 
+/** The RED the helper gave the nodes of the flow loaded last: its httpNode is where webhook routes are. */
+let currentRED;
+
 /** A node module as Node-RED's loader would give it: RED._ looks up that node set's own catalog. */
 function withCatalog(type) {
     const register = require(path.join(NODES_DIR, `${type}.js`)).default;
     const wrapped = (RED) => {
+        currentRED = RED;
         const red = Object.create(RED);
         red._ = (key, substitutions) => i18n._(`test/${type}:${key}`, substitutions);
         return register(red);
@@ -51,10 +55,16 @@ function withCatalog(type) {
 
 const nodeModules = NODE_TYPES.map(withCatalog);
 
-/** Loads a flow with all of the package's nodes (and the helper's core nodes it names). */
-async function loadFlow(flow, credentials = {}) {
+/** A core node module of the Node-RED under test, e.g. coreNode("function/15-change.js"). */
+function coreNode(file) {
+    const nodesDir = path.dirname(require.resolve("@node-red/nodes/package.json", { paths: [RUNTIME_DIR] }));
+    return require(path.join(nodesDir, "core", file));
+}
+
+/** Loads a flow with all of the package's nodes, the helper's core nodes it names, and `coreNodes` (coreNode()). */
+async function loadFlow(flow, credentials = {}, coreNodes = []) {
     await loadCatalogs();
-    await helper.load(nodeModules, flow, credentials);
+    await helper.load([...nodeModules, ...coreNodes], flow, credentials);
 }
 
 /**
@@ -69,4 +79,9 @@ function captureLog() {
     return { entries, levels: { ERROR: log.ERROR, WARN: log.WARN }, stop: () => log.removeHandler(handler) };
 }
 
-module.exports = { helper, loadFlow, captureLog, NODE_TYPES };
+/** RED.httpNode of the flow loaded last (an express app, fresh for each load): requests to webhook nodes go there. */
+function httpNode() {
+    return currentRED?.httpNode;
+}
+
+module.exports = { helper, loadFlow, coreNode, captureLog, httpNode, NODE_TYPES };

@@ -57,6 +57,33 @@ function twilioGroupEditor(type, operations) {
         };
     }
 
+    // postMessage and createCall can take a twilio-webhook node's public URL as their StatusCallback
+    const WEBHOOK_TYPE = "twilio-webhook";
+    const hasStatusWebhook = operations.some(function (op) { return op.statusWebhook; });
+
+    function isWebhook(id) {
+        const webhook = RED.nodes.node(id);
+        return !!webhook && webhook.type === WEBHOOK_TYPE;
+    }
+
+    /** The flow's webhook nodes (any tab), blank first: none. */
+    function fillWebhookSelect(node) {
+        const select = $("#node-input-statusWebhook");
+        $("<option>").val("").text(node._("twilio.label.noStatusWebhook")).appendTo(select);
+        const webhooks = [];
+        RED.nodes.eachNode(function (n) {
+            if (n.type === WEBHOOK_TYPE) webhooks.push(n);
+        });
+        webhooks.forEach(function (webhook) {
+            $("<option>").val(webhook.id).text(webhook.name || webhook.path || webhook.id).appendTo(select);
+        });
+        // a webhook deleted since: kept visible, so that the dialog says what the node points at
+        if (node.statusWebhook && !isWebhook(node.statusWebhook)) {
+            $("<option>").val(node.statusWebhook).text(node._("twilio.label.missingStatusWebhook")).appendTo(select);
+        }
+        select.val(node.statusWebhook || "");
+    }
+
     function typedInputTypes(node, field) {
         return field.types.map(function (valueType) {
             if (valueType !== "option") return valueType;
@@ -77,6 +104,7 @@ function twilioGroupEditor(type, operations) {
     function showOperation(node, operation) {
         const op = byName[operation];
         $(".twilio-field").hide();
+        $("#twilio-row-statusWebhook").toggle(!!op && op.statusWebhook);
         if (!op) return;
         $("#twilio-operation-summary").text(node._("twilio.summaries." + op.name));
         op.fields.forEach(function (field) {
@@ -90,6 +118,8 @@ function twilioGroupEditor(type, operations) {
                 : node._("twilio.placeholder.fromPayload", { param: field.name });
             row.find(".red-ui-typedInput-input, #node-input-" + field.name).attr("placeholder", placeholder);
         });
+        // the status webhook stands in for a blank StatusCallback: shown right below it
+        if (op.statusWebhook) $("#twilio-row-statusWebhook").insertAfter("#twilio-row-StatusCallback");
     }
 
     const defaults = {
@@ -105,6 +135,14 @@ function twilioGroupEditor(type, operations) {
         defaults[name] = { value: "", validate: validateField(name) };
         defaults[name + "Type"] = { value: firstFieldNamed(name).defaultType };
     });
+    if (hasStatusWebhook) {
+        defaults.statusWebhook = {
+            value: "",
+            validate: function (value) {
+                return !value || isWebhook(value);
+            },
+        };
+    }
 
     return {
         defaults: defaults,
@@ -135,6 +173,7 @@ function twilioGroupEditor(type, operations) {
                     types: typedInputTypes(node, field),
                 });
             });
+            if (hasStatusWebhook) fillWebhookSelect(node);
             select.on("change", function () { showOperation(node, select.val()); });
             showOperation(node, select.val());
         },
@@ -145,6 +184,7 @@ function twilioGroupEditor(type, operations) {
             fieldNames.forEach(function (name) {
                 if (op && !fieldOf(op.name, name)) $("#node-input-" + name).typedInput("value", "");
             });
+            if (hasStatusWebhook && op && !op.statusWebhook) $("#node-input-statusWebhook").val("");
         },
     };
 }

@@ -1,0 +1,15 @@
+/**
+ * X-Twilio-Signature: Twilio signs each webhook request with HMAC-SHA1 over the URL it requested and the
+ * sorted form parameters, keyed with the account's auth token. The SDK's validateRequest checks it (in constant
+ * time, and with the URL's port written and left out, as Twilio may sign either).
+ */
+import twilio from "twilio";
+
+export function verifySignature(authToken: string, signature: string, url: string, params: Record<string, string | string[]>): boolean {
+    try {
+        return twilio.validateRequest(authToken, signature, url, params);
+    } catch {
+        // the SDK parses the URL with new URL(): a URL it cannot parse was not what Twilio signed
+        return false;
+    }
+}

@@ -1,0 +1,49 @@
+/**
+ * The TwiML a webhook request is answered with: the empty <Response/> (Twilio does nothing more), the flow's
+ * own TwiML, or the flow's text wrapped for the event by the SDK's builders, which escape it.
+ */
+import twilio from "twilio";
+import type { WebhookEvent } from "./events";
+import { checkXml, type XmlProblem } from "./xml-check";
+
+export const EMPTY_TWIML = new twilio.twiml.MessagingResponse().toString();
+
+export const TWIML_CONTENT_TYPE = "text/xml; charset=utf-8";
+
+/** What is wrong with a reply, as a key of twilio.webhook.reply in the message catalog. */
+export type ReplyProblem = "notText" | "notResponse" | "malformed";
+
+export type Reply = { ok: true; twiml: string } | { ok: false; problem: ReplyProblem; xml?: { problem: XmlProblem; name?: string } };
+
+// what XML cannot carry at all (C0 controls but tab, LF, CR; unpaired surrogates; U+FFFE, U+FFFF): an SMS
+// cannot carry them either, and the SDK's builder throws on them
+// eslint-disable-next-line no-control-regex
+const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+function wrapped(event: WebhookEvent, text: string): string {
+    const clean = text.replace(NOT_XML, "");
+    if (event === "incoming-call") {
+        const voice = new twilio.twiml.VoiceResponse();
+        voice.say(clean);
+        return voice.toString();
+    }
+    const messaging = new twilio.twiml.MessagingResponse();
+    messaging.message(clean);
+    return messaging.toString();
+}
+
+/**
+ * The answer for a reply's msg.payload: blank means no reply (the empty Response); text starting with "<" is
+ * TwiML, which must be a well-formed document with a <Response> root; other text is the reply itself, a
+ * <Message> to an incoming message, <Say> to a call.
+ */
+export function replyTwiml(event: WebhookEvent, payload: unknown): Reply {
+    if (payload === undefined || payload === null || payload === "") return { ok: true, twiml: EMPTY_TWIML };
+    if (typeof payload !== "string") return { ok: false, problem: "notText" };
+    const text = payload.trim();
+    if (!text.startsWith("<")) return { ok: true, twiml: wrapped(event, payload) };
+    const xml = checkXml(text);
+    if (!xml.ok) return { ok: false, problem: "malformed", xml };
+    if (xml.root !== "Response") return { ok: false, problem: "notResponse" };
+    return { ok: true, twiml: text };
+}
