@@ -24,6 +24,7 @@ const crypto = require("node:crypto");
 const fs = require("node:fs");
 const http = require("node:http");
 const path = require("node:path");
+const { whenFlowsSettled } = require("./flows-settled");
 
 const ROOT = path.resolve(__dirname, "..");
 const EXAMPLES_DIR = path.join(ROOT, "examples");
@@ -234,29 +235,6 @@ async function retry(attempt, limitMs) {
     }
 }
 
-/**
- * Resolves once the runtime has loaded its flow file and tried to start it: with "flows:started", or with
- * the runtime-state event that says the flows stay stopped (missing node types, safe mode, stopped state).
- * RED.start() resolves before that, and until then GET /flows fails (and logs an error).
- * Subscribe before RED.start(), so that the event cannot be missed.
- */
-function whenFlowsSettled(RED) {
-    return new Promise((resolve) => {
-        function onStarted() {
-            RED.events.off("runtime-event", onRuntimeEvent);
-            resolve();
-        }
-        function onRuntimeEvent(event) {
-            if (event && event.id === "runtime-state" && event.payload && event.payload.state) {
-                RED.events.off("flows:started", onStarted);
-                RED.events.off("runtime-event", onRuntimeEvent);
-                resolve();
-            }
-        }
-        RED.events.once("flows:started", onStarted);
-        RED.events.on("runtime-event", onRuntimeEvent);
-    });
-}
 
 /** Resolves with `promise`, or with nothing after `ms`: for waits that must not hang the start. */
 function atMost(promise, ms) {

@@ -7,7 +7,7 @@
  */
 import type { Account } from "./store";
 import { CallbackSender, isLoopbackUrl } from "./callbacks";
-import type { Form, Resource } from "./resources";
+import { all, one, type Form, type Resource } from "./resources";
 import { rfc2822 } from "./twilio-format";
 import { CALL_PROGRESS, callStatusParams, messageStatusParams } from "./webhook-params";
 
@@ -16,16 +16,6 @@ export interface LifecycleOptions {
     /** Pause before each step. */
     delayMs: number;
     now: () => Date;
-}
-
-function one(form: Form, name: string): string | undefined {
-    const value = form[name];
-    return Array.isArray(value) ? value[value.length - 1] : value;
-}
-
-function all(form: Form, name: string): string[] {
-    const value = form[name];
-    return value === undefined ? [] : Array.isArray(value) ? value : [value];
 }
 
 /** The StatusCallback to report to, recorded as refused when it is not on this machine. */

@@ -32,12 +32,14 @@ const MAGIC_FROM: Record<string, [number, string]> = {
     "+15005550008": [21611, "This 'From' number has exceeded the maximum number of queued messages."],
 };
 
-function one(form: Form, name: string): string | undefined {
+/** The value of a form field; of a repeated one, the last. */
+export function one(form: Form, name: string): string | undefined {
     const value = form[name];
     return Array.isArray(value) ? value[value.length - 1] : value;
 }
 
-function all(form: Form, name: string): string[] {
+/** Every value of a form field (repeated keys are a list). */
+export function all(form: Form, name: string): string[] {
     const value = form[name];
     return value === undefined ? [] : Array.isArray(value) ? value : [value];
 }

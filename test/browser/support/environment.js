@@ -10,6 +10,7 @@ const fs = require("node:fs");
 const http = require("node:http");
 const os = require("node:os");
 const path = require("node:path");
+const { whenFlowsSettled } = require("../../../scripts/flows-settled");
 
 const ROOT = path.resolve(__dirname, "../../..");
 const HOST = "127.0.0.1";
@@ -36,24 +37,6 @@ function listen(server) {
     });
 }
 
-/** Resolves on "flows:started" or on the runtime-state event that says the flows stay stopped. */
-function whenFlowsSettled(RED) {
-    return new Promise((resolve) => {
-        function onStarted() {
-            RED.events.off("runtime-event", onRuntimeEvent);
-            resolve();
-        }
-        function onRuntimeEvent(event) {
-            if (event && event.id === "runtime-state" && event.payload && event.payload.state) {
-                RED.events.off("flows:started", onStarted);
-                RED.events.off("runtime-event", onRuntimeEvent);
-                resolve();
-            }
-        }
-        RED.events.once("flows:started", onStarted);
-        RED.events.on("runtime-event", onRuntimeEvent);
-    });
-}
 
 /**
  * Node-RED 4.1 in this process with the package from the repository root and an empty, fresh userDir.
