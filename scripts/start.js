@@ -24,7 +24,7 @@ const crypto = require("node:crypto");
 const fs = require("node:fs");
 const http = require("node:http");
 const path = require("node:path");
-const { whenFlowsSettled } = require("./flows-settled");
+const { createServer, whenFlowsSettled } = require("./embedded-node-red");
 
 const ROOT = path.resolve(__dirname, "..");
 const EXAMPLES_DIR = path.join(ROOT, "examples");
@@ -117,33 +117,6 @@ function nodeRedSettings(port) {
         editorTheme: { tours: false },
         logging: { console: { level: "info", metrics: false, audit: false } },
     };
-}
-
-/**
- * One server for the editor (/) and for HTTP-in routes of flows (/api). RED.httpAdmin and RED.httpNode are
- * express apps, i.e. (req, res, next) functions: a request under /api goes to httpNode with the prefix
- * stripped, as express' app.use("/api", ...) would do; everything else goes to httpAdmin.
- */
-function createServer(RED) {
-    function notFound(res) {
-        return (err) => {
-            if (res.headersSent) return res.end();
-            res.writeHead(err ? 500 : 404, { "Content-Type": "text/plain; charset=utf-8" });
-            res.end(err ? "Internal Server Error" : "Not Found");
-        };
-    }
-    return http.createServer((req, res) => {
-        const match = /^\/api(?=\/|\?|$)/.exec(req.url);
-        if (match) {
-            req.originalUrl = req.originalUrl || req.url;
-            req.baseUrl = "/api";
-            const rest = req.url.slice(match[0].length);
-            req.url = rest.startsWith("/") ? rest : `/${rest}`;
-            RED.httpNode(req, res, notFound(res));
-        } else {
-            RED.httpAdmin(req, res, notFound(res));
-        }
-    });
 }
 
 function listen(server, port) {

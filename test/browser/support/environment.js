@@ -7,10 +7,9 @@
 "use strict";
 const crypto = require("node:crypto");
 const fs = require("node:fs");
-const http = require("node:http");
 const os = require("node:os");
 const path = require("node:path");
-const { whenFlowsSettled } = require("../../../scripts/flows-settled");
+const { createServer, whenFlowsSettled } = require("../../../scripts/embedded-node-red");
 
 const ROOT = path.resolve(__dirname, "../../..");
 const HOST = "127.0.0.1";
@@ -57,23 +56,7 @@ async function startNodeRed() {
         editorTheme: { tours: false },
         logging: { console: { level: "error", metrics: false, audit: false } },
     };
-    const server = http.createServer((req, res) => {
-        const done = (err) => {
-            if (res.headersSent) return res.end();
-            res.writeHead(err ? 500 : 404, { "Content-Type": "text/plain; charset=utf-8" });
-            res.end(err ? "Internal Server Error" : "Not Found");
-        };
-        const match = /^\/api(?=\/|\?|$)/.exec(req.url);
-        if (match) {
-            req.originalUrl = req.originalUrl || req.url;
-            req.baseUrl = "/api";
-            const rest = req.url.slice(match[0].length);
-            req.url = rest.startsWith("/") ? rest : `/${rest}`;
-            RED.httpNode(req, res, done);
-        } else {
-            RED.httpAdmin(req, res, done);
-        }
-    });
+    const server = createServer(RED);
     RED.init(server, settings);
     const settled = whenFlowsSettled(RED);
     await RED.start();
