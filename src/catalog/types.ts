@@ -33,7 +33,7 @@ interface ParamBase {
     default?: string | number;
     /** Sent to Twilio under another name and value (a spec parameter that Twilio renamed). */
     mapsTo?: { name: string; value: string };
-    /** The parameter reached Twilio's API after the reference spec: listed apart in the README. */
+    /** Twilio's API has it and the reference spec does not (the README lists these; spec-parity checks the mark). */
     beyondSpec?: boolean;
 }
 
