@@ -12,7 +12,7 @@ import { FieldError, prepareFields, type FieldConfig, type FieldResolver } from 
 import { NodeStatus, resultDetail } from "./node-status";
 import { failure, fromFailure, fromResponse, type Failure, type Outcome } from "./outcome";
 import { buildRequest } from "./request";
-import { fillStatusCallback } from "./status-webhook";
+import { fillStatusCallback, statusWebhookOf } from "./status-webhook";
 import { buildValidator, type Params, type Validator } from "./validate";
 
 interface GroupNodeDef extends NodeDef, FieldConfig {
@@ -71,6 +71,7 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
         const account = accountNode?.account;
         const pending = new Set<Pending>();
         const status = new NodeStatus(node, op, t);
+        const statusWebhook = op && statusWebhookOf(op, config.statusWebhook);
         let setupError: Failure | undefined;
         let resolveFields: FieldResolver | undefined;
         let whenDrained: (() => void) | undefined;
@@ -116,7 +117,7 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
                 return failure("ValidationError", t("twilio.errors.field", { param, reason: fieldReason(reason) }), 400);
             }
             // before validation, so that the webhook's URL is checked like any StatusCallback
-            const webhookProblem = fillStatusCallback(RED, operation, config.statusWebhook, input);
+            const webhookProblem = fillStatusCallback(RED, statusWebhook, input);
             used.params = input;
             if (webhookProblem) return failure("ConfigError", t(`twilio.errors.${webhookProblem}`, { id: String(config.statusWebhook) }), 400);
             const validation = validatorOf(operation)(input);

@@ -18,14 +18,18 @@ export function takesStatusCallback(op: OperationSpec): boolean {
     return op.params.some((spec) => spec.name === STATUS_CALLBACK);
 }
 
+/** The webhook node id of a node's statusWebhook setting, when its operation takes a StatusCallback (at deploy). */
+export function statusWebhookOf(op: OperationSpec, setting: unknown): string | undefined {
+    return typeof setting === "string" && setting !== "" && takesStatusCallback(op) ? setting : undefined;
+}
+
 /**
- * Fills in StatusCallback from the webhook node `webhookId` when the operation takes one and the parameters
- * have none. Returns the problem when the webhook node cannot give its URL; nothing is sent then.
+ * Fills in StatusCallback from the webhook node `webhookId` (see statusWebhookOf) when the parameters have
+ * none. Returns the problem when the webhook node cannot give its URL; nothing is sent then. The node is
+ * looked up per message: it may be redeployed on its own.
  */
-export function fillStatusCallback(RED: NodeAPI, op: OperationSpec, webhookId: unknown, params: Params): StatusWebhookProblem | undefined {
-    if (typeof webhookId !== "string" || webhookId === "" || !takesStatusCallback(op) || params[STATUS_CALLBACK] !== undefined) {
-        return undefined;
-    }
+export function fillStatusCallback(RED: NodeAPI, webhookId: string | undefined, params: Params): StatusWebhookProblem | undefined {
+    if (webhookId === undefined || params[STATUS_CALLBACK] !== undefined) return undefined;
     const webhook = RED.nodes.getNode(webhookId) as (WebhookNode & { type?: string }) | null;
     if (!webhook || webhook.type !== WEBHOOK_NODE_TYPE) return "statusWebhookMissing";
     if (!webhook.publicUrl) return "statusWebhookNoUrl";

@@ -90,10 +90,10 @@ const jsonObjectText = z.string().refine((text) => {
  * PageSize, Page, PageToken), which win over the same parameters given otherwise. Each is then validated like
  * any other; a URI of another operation is left for the validator to refuse.
  */
-function expandPageUri(op: OperationSpec, input: Params): Params {
+function expandPageUri(pageUri: ReturnType<typeof pageUriPattern> | undefined, input: Params): Params {
     const uri = input.NextPageUri;
-    if (typeof uri !== "string") return input;
-    const { pattern, names } = pageUriPattern(op);
+    if (!pageUri || typeof uri !== "string") return input;
+    const { pattern, names } = pageUri;
     const match = pattern.exec(uri);
     if (!match) return input;
     const expanded: Params = Object.assign(Object.create(null), input);
@@ -114,9 +114,10 @@ export function buildValidator(op: OperationSpec): Validator {
     const shape: Record<string, z.ZodType> = {};
     for (const spec of op.params) shape[spec.name] = valueSchema(spec).optional();
     const schema = z.object(shape);
+    const pageUri = op.params.some((spec) => spec.kind === "pageUri") ? pageUriPattern(op) : undefined;
 
     return (given) => {
-        const input = expandPageUri(op, given);
+        const input = expandPageUri(pageUri, given);
         const issues: ValidationIssue[] = [];
         for (const name of Object.keys(input)) {
             if (!specs.has(name)) issues.push({ reason: "unknown", param: name, suggestion: nearestName(name, names) });

@@ -6,6 +6,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import twilio from "twilio";
+import { LOOPBACK_HOSTS } from "../runtime/twilio-client";
 
 export type CallbackKind = "message-status" | "call-status" | "incoming-message";
 
@@ -23,8 +24,6 @@ export interface CallbackRecord {
     sentAt: number;
     answeredAt: number;
 }
-
-const LOOPBACK_HOSTS = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 
 /** Twilio gives an application 15 s to answer. */
 const ANSWER_TIMEOUT_MS = 15_000;

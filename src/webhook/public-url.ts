@@ -4,6 +4,7 @@
  * user gives the public base URL, and the URL Twilio signed is that base plus the request's path under the
  * HTTP server (httpNodeRoot included) and its query.
  */
+import { isHttpUrl } from "../catalog/patterns";
 
 /** A webhook path: /, then letters, digits and - . _ ~ / only, so that the route is literal (no express : or *). */
 export const WEBHOOK_PATH_PATTERN = /^\/[\w.~/-]*$/;
@@ -16,17 +17,9 @@ export type PublicBase = { ok: true; url: string } | { ok: false };
  */
 export function parsePublicBaseUrl(value: unknown): PublicBase {
     const text = typeof value === "string" ? value.trim() : "";
-    if (text === "" || /\s/.test(text)) return { ok: false };
-    let url: URL;
-    try {
-        url = new URL(text);
-    } catch {
-        return { ok: false };
-    }
-    const plain = (url.protocol === "http:" || url.protocol === "https:") && url.hostname !== "" && !url.hostname.includes("_");
-    if (!plain || url.username || url.password || url.search || url.hash || text.includes("?") || text.includes("#")) {
-        return { ok: false };
-    }
+    if (!isHttpUrl(text)) return { ok: false };
+    const url = new URL(text);
+    if (url.username || url.password || url.search || url.hash || text.includes("?") || text.includes("#")) return { ok: false };
     return { ok: true, url: `${url.origin}${url.pathname.replace(/\/+$/, "")}` };
 }
 
