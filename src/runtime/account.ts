@@ -66,7 +66,21 @@ function setting(value: number | string | undefined, fallback: number, min: numb
     return Number.isFinite(number) && number >= min ? number : fallback;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits `ms`, or rejects with the signal's reason as soon as it is aborted. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+        if (signal?.aborted) return reject(signal.reason);
+        const timer = setTimeout(() => {
+            signal?.removeEventListener("abort", onAbort);
+            resolve();
+        }, ms);
+        function onAbort() {
+            clearTimeout(timer);
+            reject(signal!.reason);
+        }
+        signal?.addEventListener("abort", onAbort, { once: true });
+    });
+}
 
 export class TwilioAccount {
     readonly baseUrl: string;
@@ -142,10 +156,16 @@ export class TwilioAccount {
     /**
      * Sends one request, holding a place from take(), and repeats it as the retry policy allows; each repeat
      * waits for the rate limit too. Resolves with the last answer, or the last failure when none came.
+     *
+     * `stop` (the sending node's close) ends a wait between attempts at once and keeps any further attempt from
+     * leaving: the promise then rejects with the signal's reason. Only a request whose repeat cannot double an
+     * effect ever waits here (a create after 429 or a refused connection: not processed; a read; a delete), so
+     * a request stopped this way is safe to send again.
      */
-    async exchange(request: ApiRequest, auth: Auth): Promise<Exchange> {
+    async exchange(request: ApiRequest, auth: Auth, stop?: AbortSignal): Promise<Exchange> {
         let reached = false;
         for (let retry = 0; ; retry++) {
+            stop?.throwIfAborted();
             let response: Exchange["response"];
             let error: unknown;
             let result: AttemptResult;
@@ -166,8 +186,8 @@ export class TwilioAccount {
                 return { response, error, retries: retry, unknownOutcome };
             }
             reached ||= mayHaveReached(result);
-            await sleep(delay);
-            await this.limiter.pace();
+            await sleep(delay, stop);
+            await sleep(this.limiter.claimPace(), stop);
         }
     }
 

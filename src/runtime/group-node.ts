@@ -70,6 +70,8 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
         const accountNode = RED.nodes.getNode(config.account) as AccountNode | null;
         const account = accountNode?.account;
         const pending = new Set<Pending>();
+        // aborted on close: ends every retry wait of this node at once, and no attempt leaves after it
+        const stopping = new AbortController();
         const status = new NodeStatus(node, op, t);
         const statusWebhook = op && statusWebhookOf(op, config.statusWebhook);
         let setupError: Failure | undefined;
@@ -138,11 +140,13 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
                 if (!(err instanceof QueueFull)) throw err;
                 return failure("QueueFullError", t("twilio.errors.queueFull", { operation: operation.name }), 503);
             }
+            let started = false;
             try {
                 setState(entry, "queued");
                 await entry.ticket.ready;
                 setState(entry, "sending");
-                const exchange = await account!.exchange(request, credentials.auth);
+                started = true;
+                const exchange = await account!.exchange(request, credentials.auth, stopping.signal);
                 const outcome = exchange.response
                     ? fromResponse(operation, exchange.response, t)
                     : fromFailure(operation, exchange.error, account!, t);
@@ -150,7 +154,8 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
                 return outcome;
             } catch (err) {
                 if (!(err instanceof Stopped)) throw err;
-                return failure("StoppedError", t("twilio.errors.stoppedBeforeSending", { operation: operation.name }), 503);
+                const key = started ? "twilio.errors.stoppedBeforeRetry" : "twilio.errors.stoppedBeforeSending";
+                return failure("StoppedError", t(key, { operation: operation.name }), 503);
             } finally {
                 entry.ticket.release();
             }
@@ -216,8 +221,10 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
         node.on("close", (_removed: boolean, done: () => void) => {
             closing = true;
             status.close();
-            // what still waits for the account's limits was never sent: it ends now, as safe to send again
+            // what still waits for the account's limits, or to be tried again, was not processed by Twilio: it
+            // ends now, as safe to send again, and nothing of this node is sent after this point
             for (const entry of pending) entry.ticket?.cancel(new Stopped());
+            stopping.abort(new Stopped());
             if (pending.size === 0) return done();
             const waitMs = Math.min(account?.timeoutMs ?? CLOSE_WAIT_LIMIT_MS, CLOSE_WAIT_LIMIT_MS);
             const timer = setTimeout(() => {

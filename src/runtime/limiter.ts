@@ -89,10 +89,12 @@ export class RequestLimiter {
         this.timer = undefined;
     }
 
-    /** Waits for the rate limit before another attempt of a request already in flight (a retry). */
-    async pace(): Promise<void> {
-        const wait = this.claimStart();
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    /**
+     * Reserves a start slot under the rate limit for another attempt of a request already in flight (a retry);
+     * returns how long to wait for it (0 without a rate).
+     */
+    claimPace(): number {
+        return this.claimStart();
     }
 
     /**

@@ -5,6 +5,7 @@
  * Like Twilio it calls the application back: status callbacks of the messages and calls it creates, and
  * simulated incoming messages, each signed with the account's auth token (to loopback URLs only).
  */
+import { EventEmitter } from "node:events";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { CallbackSender, type CallbackRecord } from "./callbacks";
@@ -121,7 +122,8 @@ function listOf(resources: Map<string, Resource>, filters: Filters, query: URLSe
     return { status: 200, body: listPage(items, { path, query, key }) };
 }
 
-export class TwilioStandin {
+/** Emits "answered" with the request's record as each answer goes out, so a test can wait for one. */
+export class TwilioStandin extends EventEmitter {
     readonly store = new Store();
     readonly requests: RecordedRequest[] = [];
     private readonly sender = new CallbackSender();
@@ -138,6 +140,7 @@ export class TwilioStandin {
     private connections = 0;
 
     constructor(private readonly options: StandinOptions = {}) {
+        super();
         this.now = options.now ?? (() => new Date());
         this.lifecycle = { sender: this.sender, delayMs: options.callbackDelayMs ?? DEFAULT_CALLBACK_DELAY_MS, now: this.now };
         this.store.addAccount(STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN);
@@ -346,6 +349,7 @@ export class TwilioStandin {
             record.status = status;
             record.answeredAt = Date.now();
             res.writeHead(status, body === undefined ? headers : { "Content-Type": "application/json; charset=utf-8", ...headers }).end(body);
+            this.emit("answered", record);
         };
         /** Applies a fault that ends the request; false for one that only delays it. */
         const interrupt = (f: Fault): boolean => {
