@@ -12,7 +12,7 @@ const root = path.resolve(__dirname, "..");
 const out = path.join(root, "nodes");
 const { ACCOUNT_NODE_TYPE, GROUP_NODE_TYPES, WEBHOOK_NODE_TYPE } = require("../nodes/catalog");
 const { LOOPBACK_HOSTS } = require("../nodes/runtime/twilio-client");
-const { ACCOUNT_DEFAULTS } = require("../nodes/runtime/account");
+const esbuild = require("esbuild");
 const { WEBHOOK_PATH_PATTERN } = require("../nodes/webhook/public-url");
 const { REPLY_TIMEOUT } = require("../nodes/webhook/webhook-node");
 const { groupEditorHtml } = require("../nodes/editor/editor-html");
@@ -39,18 +39,28 @@ function translator(catalog, fallback) {
     };
 }
 
-// editor HTML
-const browserScript = fs.readFileSync(path.join(root, "src/editor/browser/group-editor.js"), "utf8");
+// editor HTML. The runtime's own code the dialogs use (src/editor/browser/shared.ts) is bundled for the
+// browser and inlined as `twilioShared` in each node's script, inside its function scope.
+const sharedScript = esbuild.buildSync({
+    entryPoints: [path.join(root, "src/editor/browser/shared.ts")],
+    bundle: true,
+    format: "iife",
+    globalName: "twilioShared",
+    target: "es2020",
+    write: false,
+}).outputFiles[0].text;
+const browserScript = sharedScript + fs.readFileSync(path.join(root, "src/editor/browser/group-editor.js"), "utf8");
 for (const [group, type] of Object.entries(GROUP_NODE_TYPES)) {
     write(path.join(out, `${type}.html`), groupEditorHtml(type, group, browserScript));
 }
 const accountHtml = fs
     .readFileSync(path.join(root, `src/editor/${ACCOUNT_NODE_TYPE}.html`), "utf8")
-    .replace("@LOOPBACK_HOSTS@", String(LOOPBACK_HOSTS))
-    .replace("@ACCOUNT_DEFAULTS@", JSON.stringify(ACCOUNT_DEFAULTS));
+    .replace("@SHARED_SCRIPT@", () => sharedScript)
+    .replace("@LOOPBACK_HOSTS@", String(LOOPBACK_HOSTS));
 write(path.join(out, `${ACCOUNT_NODE_TYPE}.html`), accountHtml);
 const webhookHtml = fs
     .readFileSync(path.join(root, `src/editor/${WEBHOOK_NODE_TYPE}.html`), "utf8")
+    .replace("@SHARED_SCRIPT@", () => sharedScript)
     .replace("@PATH_PATTERN@", String(WEBHOOK_PATH_PATTERN))
     .replace("@REPLY_TIMEOUT@", JSON.stringify(REPLY_TIMEOUT));
 write(path.join(out, `${WEBHOOK_NODE_TYPE}.html`), webhookHtml);

@@ -4,6 +4,7 @@
  */
 import type { Node, NodeAPI, NodeDef } from "node-red";
 import { ACCOUNT_NODE_TYPE } from "./catalog/node-types";
+import { migrateConfig } from "./rules/config-migrations";
 import { TwilioAccount, type AccountCredentials, type AccountSettings } from "./runtime/account";
 
 type AccountNodeDef = NodeDef & AccountSettings;
@@ -11,8 +12,9 @@ type AccountNodeDef = NodeDef & AccountSettings;
 type AccountNode = Node<AccountCredentials> & { account: TwilioAccount };
 
 export default function (RED: NodeAPI): void {
-    function TwilioAccountNode(this: AccountNode, config: AccountNodeDef) {
-        RED.nodes.createNode(this, config);
+    function TwilioAccountNode(this: AccountNode, saved: AccountNodeDef) {
+        RED.nodes.createNode(this, saved);
+        const config = migrateConfig(ACCOUNT_NODE_TYPE, saved);
         const { apiBaseUrl, timeout, maxRetries, maxConcurrent, rate, queueSize } = config;
         this.account = new TwilioAccount({ apiBaseUrl, timeout, maxRetries, maxConcurrent, rate, queueSize }, { ...this.credentials });
         if (this.account.problem) this.error(RED._(`twilio.errors.${this.account.problem}`, { url: this.account.baseUrl }));

@@ -2,6 +2,7 @@
  * A Twilio account as a config node holds it: its credentials, base URL and limits, and what every node using
  * the account shares: the one SDK client (with its keep-alive sockets), the request limiter and the retries.
  */
+import { ACCOUNT_DEFAULTS } from "../catalog/account-settings";
 import { sidPattern } from "../catalog/patterns";
 import { verifySignature } from "../webhook/signature";
 import { RequestLimiter, type Ticket } from "./limiter";
@@ -31,8 +32,6 @@ export interface AccountSettings {
     queueSize?: number | string;
 }
 
-/** Twilio allows about 100 concurrent requests per account; 10 leaves room for everything else. */
-export const ACCOUNT_DEFAULTS = { timeout: 15, maxRetries: 3, maxConcurrent: 10, rate: 0, queueSize: 1000 } as const;
 
 const RETRY_BASE_DELAY_MS = 250;
 const RETRY_MAX_DELAY_MS = 30_000;

@@ -13,6 +13,7 @@ import { NodeStatus, resultDetail } from "./node-status";
 import { failure, fromFailure, fromResponse, type Failure, type Outcome } from "./outcome";
 import { buildRequest } from "./request";
 import { fillStatusCallback, statusWebhookOf } from "./status-webhook";
+import { migrateConfig } from "../rules/config-migrations";
 import { buildValidator, type Params, type Validator } from "./validate";
 
 interface GroupNodeDef extends NodeDef, FieldConfig {
@@ -63,8 +64,9 @@ function publicParameters(op: OperationSpec, params: Params): Params {
 export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName): void {
     const t: Translate = (key, substitutions) => RED._(key, substitutions);
 
-    function TwilioGroupNode(this: Node, config: GroupNodeDef) {
-        RED.nodes.createNode(this, config);
+    function TwilioGroupNode(this: Node, saved: GroupNodeDef) {
+        RED.nodes.createNode(this, saved);
+        const config = migrateConfig(type, saved);
         const node = this;
         const op: OperationSpec | undefined = OPERATIONS[config.operation];
         const accountNode = RED.nodes.getNode(config.account) as AccountNode | null;

@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from "node-red";
 import { WEBHOOK_NODE_TYPE } from "../catalog/node-types";
+import { migrateConfig } from "../rules/config-migrations";
 import type { Translate } from "../runtime/describe";
 import type { AccountNode } from "../runtime/group-node";
 import { awaitsReply, classify, sidOf, type WebhookEvent } from "./events";
@@ -62,8 +63,9 @@ function answer(res: ServerResponse, status: number, contentType: string, body: 
 export function registerWebhookNode(RED: NodeAPI): void {
     const t: Translate = (key, substitutions) => RED._(key, substitutions);
 
-    function TwilioWebhookNode(this: WebhookNode, config: WebhookNodeDef) {
-        RED.nodes.createNode(this, config);
+    function TwilioWebhookNode(this: WebhookNode, saved: WebhookNodeDef) {
+        RED.nodes.createNode(this, saved);
+        const config = migrateConfig(WEBHOOK_NODE_TYPE, saved);
         const node = this;
         const account = (RED.nodes.getNode(config.account) as AccountNode | null)?.account;
         const path = typeof config.path === "string" ? config.path.trim() : "";

@@ -656,4 +656,32 @@ describe("the editor in a browser (Node-RED 4.1, chromium)", function () {
             assert.deepEqual(consoleErrors, [], `console errors in the page:\n${consoleErrors.join("\n")}`);
         });
     });
+
+    describe("flows imported through the editor's Import open valid", function () {
+        const EXAMPLES = path.join(ROOT, "examples");
+        const files = [
+            ...fs.readdirSync(EXAMPLES).filter((file) => file.endsWith(".json")).map((file) => path.join(EXAMPLES, file)),
+            // the example flows as the first release saved them: no limits on the account, no versions
+            path.join(ROOT, "test", "fixtures", "flows", "first-release.json"),
+        ];
+        for (const file of files) {
+            it(`${path.relative(ROOT, file)}: no node shows the invalid marker`, async function () {
+                const json = fs.readFileSync(file, "utf8");
+                const ours = JSON.parse(json).filter((node) => /^twilio-/.test(node.type)).length;
+                // a page of its own: the editor as a user opens it, with nothing imported before
+                const fresh = await browser.context.newPage();
+                const errors = [];
+                fresh.on("pageerror", (err) => errors.push(err.stack || err.message));
+                try {
+                    await fresh.goto(nodeRed.url);
+                    await ui.waitForEditor(fresh, TYPES);
+                    await ui.importThroughDialog(fresh, json, ours, path.basename(file));
+                    assert.deepEqual(await ui.invalidNodes(fresh), [], `${path.basename(file)}: nodes marked invalid after import`);
+                    assert.deepEqual(errors, [], `${path.basename(file)}: errors in the page`);
+                } finally {
+                    await fresh.close({ runBeforeUnload: false });
+                }
+            });
+        }
+    });
 });

@@ -1,4 +1,4 @@
-/* global RED, $ */
+/* global RED, $, twilioShared */
 /**
  * Editor behaviour shared by twilio-calls, twilio-messages and twilio-media. The build inlines this file into
  * each node's HTML together with that node's operations, taken from the same catalog the runtime validates
@@ -122,7 +122,9 @@ function twilioGroupEditor(type, operations) {
         if (op.statusWebhook) $("#twilio-row-statusWebhook").insertAfter("#twilio-row-StatusCallback");
     }
 
+    twilioShared.migrateOnLoad(RED, type);
     const defaults = {
+        configVersion: { value: twilioShared.CONFIG_VERSIONS[type] },
         name: { value: "" },
         account: { value: "", type: "twilio-account", required: true },
         operation: {

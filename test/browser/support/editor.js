@@ -298,7 +298,53 @@ async function expectHelpShown(page, text, what) {
     );
 }
 
+/** In the page: the package's nodes and config nodes the editor holds. */
+function countPackageNodes() {
+    let count = 0;
+    const ours = (node) => { if (/^twilio-/.test(node.type)) count++; };
+    RED.nodes.eachNode(ours);
+    RED.nodes.eachConfig(ours);
+    return count;
+}
+
+/**
+ * Imports a flow as a user does: Menu > Import, the JSON pasted into the dialog, "new flow", Import. Resolves
+ * once the editor holds `expected` nodes of the package more than before.
+ */
+async function importThroughDialog(page, json, expected, what) {
+    const before = await page.evaluate(countPackageNodes);
+    await page.evaluate(() => RED.actions.invoke("core:show-import-dialog"));
+    const text = page.locator("#red-ui-clipboard-dialog-import-text");
+    await visible(text, `${what}: the import dialog did not open`);
+    await text.fill(json);
+    // the dialog checks the JSON on keyup before it enables Import
+    await text.press("End");
+    await page.locator("#red-ui-clipboard-dialog-import-opt-new").click();
+    await page.locator("#red-ui-clipboard-dialog-ok").click();
+    await waitUntil(
+        page,
+        `(${countPackageNodes})() === ${before + expected}`,
+        undefined,
+        `${what}: the editor does not hold the ${expected} imported nodes of the package`,
+    );
+}
+
+/** Every node and config node the editor shows as invalid, with the properties it finds invalid. */
+function invalidNodes(page) {
+    return page.evaluate(() => {
+        const invalid = [];
+        const check = (node) => {
+            if (node.valid === false) invalid.push({ id: node.id, type: node.type, name: node.name, properties: node.validationErrors || [] });
+        };
+        RED.nodes.eachNode(check);
+        RED.nodes.eachConfig(check);
+        return invalid;
+    });
+}
+
 module.exports = {
+    importThroughDialog,
+    invalidNodes,
     stableBox,
     waitUntil,
     visible,

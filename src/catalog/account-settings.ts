@@ -1,0 +1,8 @@
+/**
+ * The Twilio account's numeric settings and their defaults: what a blank setting means, in the editor (its
+ * placeholder) and in the runtime alike. Twilio allows about 100 concurrent requests per account; 10 leaves
+ * room for everything else. A rate of 0 means no limit.
+ */
+export const ACCOUNT_DEFAULTS = { timeout: 15, maxRetries: 3, maxConcurrent: 10, rate: 0, queueSize: 1000 } as const;
+
+export type AccountNumericSetting = keyof typeof ACCOUNT_DEFAULTS;
