@@ -1,6 +1,7 @@
 /**
- * Parity with the product's reference spec (/work/shared/spec/twilio-service.txt), driven by the spec's own
- * tables as test/support/reference-spec.js reads them — not by the package's catalog — so that a parameter,
+ * Parity with the product's reference spec (twilio-service.txt), driven by the spec's own tables as kept in
+ * test/fixtures/reference-spec/tables.json (see test/support/reference-spec.js) — not by the package's
+ * catalog — so that a parameter,
  * enumeration value, default or response field that the spec has and the package lost (or renamed) fails here
  * by name.
  *
@@ -12,23 +13,25 @@
  *  - every `Default:` of the spec is sent when the parameter is absent;
  *  - every field of every success response table is in msg.payload on output 1 (list rows `calls[].x` in the
  *    first item of a non-empty list); a "nil" response gives msg.payload === null;
- *  - the parser itself: eleven operations, the row counts of the file, a few exact rows, and that it throws on
- *    a broken table instead of shrinking it.
+ *  - the fixture: eleven operations, the row counts of the spec, a few exact rows, no prose;
+ *  - the parser that generates it (scripts/extract-reference-spec.js), on spec text rendered from the fixture:
+ *    it reads the fixture back exactly, and throws on a broken table instead of shrinking it.
  *
- * REFERENCE_SPEC=/path/to/copy runs all of this against another copy of the spec (see reference-spec.js).
+ * REFERENCE_SPEC=/path/to/twilio-service.txt runs the parity tests against that copy of the spec instead of the
+ * fixture (see reference-spec.js).
  */
 "use strict";
 const assert = require("node:assert/strict");
 const fs = require("node:fs");
-const loadReferenceSpec = require("./support/reference-spec");
-const { parseReferenceSpec, DEFAULT_SPEC_PATH, EXPECTED_OPERATIONS } = loadReferenceSpec;
+const loadReferenceTables = require("./support/reference-spec");
+const { parseReferenceSpec, tablesOf, readTablesFile, renderReferenceSpec, tablesSource, EXPECTED_OPERATIONS } = loadReferenceTables;
 const { useStandin, loadNode, run, standinApi, STANDIN_ACCOUNT_SID } = require("./support/harness");
 
-const SPEC_FILE = process.env.REFERENCE_SPEC || DEFAULT_SPEC_PATH;
+const SPEC_SOURCE = tablesSource();
 let SPEC = [];
 let specError;
 try {
-    SPEC = loadReferenceSpec(SPEC_FILE);
+    SPEC = loadReferenceTables();
 } catch (err) {
     specError = err;
 }
@@ -155,25 +158,28 @@ function assertOutput1({ port, msg }, what) {
 const wordIn = (name) => new RegExp(`(^|[^A-Za-z])${name}([^A-Za-z]|$)`);
 
 describe("parity with the reference spec", function () {
-    // The parser is tested on the shared spec itself (whatever REFERENCE_SPEC says), without the stand-in: these pin its rows.
-    describe("the parser of the reference spec", function () {
-        let text;
-        let parsed;
+    // The fixture itself (whatever REFERENCE_SPEC says) and the parser that generates it, on spec text rendered
+    // from the fixture, without the stand-in: these pin the spec's rows.
+    describe("the reference spec's tables and their parser", function () {
+        // prose continuing createCall's Url row over two more lines, as the spec's own Url description does
+        const URL_CONTINUED = ["continues on a second line (with parentheses).", "More of it: https://example.com/twiml"];
+        let fixture;
         let byName;
+        let text;
         before(function () {
-            text = fs.readFileSync(DEFAULT_SPEC_PATH, "utf8");
-            parsed = parseReferenceSpec(text, DEFAULT_SPEC_PATH);
-            byName = Object.fromEntries(parsed.map((op) => [op.name, op]));
+            fixture = readTablesFile();
+            byName = Object.fromEntries(fixture.operations.map((op) => [op.name, op]));
+            text = renderReferenceSpec(fixture.operations, { "createCall Url": URL_CONTINUED });
         });
         const arg = (op, name) => byName[op].arguments.find((a) => a.name === name);
 
-        it("finds the eleven operations", function () {
-            assert.equal(parsed.length, 11);
-            assert.deepEqual(parsed.map((op) => op.name).sort(), [...EXPECTED_OPERATIONS].sort());
+        it("the fixture has the eleven operations", function () {
+            assert.equal(fixture.operations.length, 11);
+            assert.deepEqual(fixture.operations.map((op) => op.name).sort(), [...EXPECTED_OPERATIONS].sort());
         });
 
-        it("finds every argument and response row of the file (counted by reading it)", function () {
-            const counts = Object.fromEntries(parsed.map((op) => [op.name, [op.arguments.length, op.responses.length]]));
+        it("the fixture has every argument and response row of the spec (counted by reading it)", function () {
+            const counts = Object.fromEntries(fixture.operations.map((op) => [op.name, [op.arguments.length, op.responses.length]]));
             assert.deepEqual(counts, {
                 createCall: [16, 23],
                 deleteCall: [2, 0],
@@ -189,48 +195,56 @@ describe("parity with the reference spec", function () {
             });
         });
 
-        it("reads enumerations, defaults and descriptions over several lines", function () {
+        it("the fixture has enumerations, patterns and defaults", function () {
             assert.deepEqual(arg("createCall", "IfMachine").enum, ["Continue", "Hangup"]);
             assert.equal(arg("createCall", "IfMachine").default, undefined);
             assert.deepEqual(arg("createCall", "Method").enum, ["GET", "PUT", "POST"]);
             assert.equal(arg("createCall", "Method").default, "POST");
             assert.deepEqual(arg("createCall", "FallbackMethod").enum, ["GET", "POST"]);
             assert.equal(arg("createCall", "SendDigits").type, "^[0-9\\#\\*w]+$");
-            assert.match(arg("createCall", "Url").description, /underscores are not permitted\)\.\nMore information/);
+            assert.equal(arg("createCall", "SendDigits").pattern, "^[0-9\\#\\*w]+$");
             assert.equal(arg("createCall", "Url").type, "string(uri)");
-            assert.deepEqual(
-                { ...arg("listCall", "PageSize"), description: undefined },
-                { name: "PageSize", type: "integer {..1000}", default: "50", description: undefined },
-            );
+            assert.deepEqual(arg("listCall", "PageSize"), { name: "PageSize", type: "integer {..1000}", default: "50" });
             assert.equal(arg("postMessage", "Body").type, "string {..1600}");
             assert.equal(arg("postMessage", "ApplicationSid").type, "string");
         });
 
-        it("takes responses from the success table only", function () {
+        it("the fixture has the success tables only and none of the spec's prose", function () {
             const row = byName.getMessage.responses.find((r) => r.name === "MessagingServiceSid");
-            assert.deepEqual({ name: row.name, type: row.type }, { name: "MessagingServiceSid", type: "^[0-9a-zA-Z]{34}$" });
+            assert.deepEqual(row, { name: "MessagingServiceSid", type: "^[0-9a-zA-Z]{34}$", pattern: "^[0-9a-zA-Z]{34}$" });
             assert.equal(byName.getCall.responses.find((r) => r.name === "status").enum.length, 8, "the call's status, not the error's");
             assert.ok(byName.listCall.responses.some((r) => r.name === "calls[].formatted_to"));
-            for (const op of parsed) {
+            for (const name of ["deleteCall", "deleteMessage", "deleteMedia"]) assert.equal(byName[name].result, "nil", name);
+            for (const op of fixture.operations) {
+                assert.deepEqual(Object.keys(op), ["name", "result", "arguments", "responses"], `${op.name}: keys`);
                 assert.ok(!op.responses.some((r) => r.name === "error" || r.name === "type"), `${op.name}: no Request error rows`);
+                for (const r of [...op.arguments, ...op.responses]) {
+                    const extra = Object.keys(r).filter((key) => !["name", "type", "pattern", "enum", "default"].includes(key));
+                    assert.deepEqual(extra, [], `${op.name} ${r.name}: only table columns, no prose`);
+                }
             }
-            for (const name of ["deleteCall", "deleteMessage", "deleteMedia"]) {
-                assert.equal(byName[name].result, "nil", name);
-            }
+            assert.match(fixture.source.sha256, /^[0-9a-f]{64}$/, "the fixture names the sha256 of the spec it came from");
         });
 
-        it("throws on a row whose type it cannot read instead of dropping it", function () {
+        it("the parser reads the fixture back from spec text, with descriptions over several lines", function () {
+            const parsed = parseReferenceSpec(text, "rendered spec");
+            assert.deepEqual(tablesOf(parsed), fixture.operations);
+            const url = parsed.find((op) => op.name === "createCall").arguments.find((a) => a.name === "Url");
+            assert.equal(url.description, ["The Url row.", ...URL_CONTINUED].join("\n"));
+        });
+
+        it("the parser throws on a row whose type it cannot read instead of dropping it", function () {
             const broken = text.replace("Timeout integer The", "Timeout integr The");
-            assert.ok(broken !== text, "the Timeout row to break is in the spec");
+            assert.ok(broken !== text, "the Timeout row to break is in the text");
             assert.throws(() => parseReferenceSpec(broken), /createCall arguments, line \d+: cannot parse the table row "Timeout integr/);
-            const tabbed = text.replace("Body string {..1600} The text of the message you want to send", "Body\tstring {..1600}\tThe text");
-            assert.ok(tabbed !== text, "the Body row to break is in the spec");
+            const tabbed = text.replace("Body string {..1600} The Body row.", "Body\tstring {..1600}\tThe Body row.");
+            assert.ok(tabbed !== text, "the Body row to break is in the text");
             assert.throws(() => parseReferenceSpec(tabbed), /postMessage arguments, line \d+: cannot parse the table row/);
             const format = text.replace("StartTime string(date)", "StartTime string(day)");
             assert.throws(() => parseReferenceSpec(format), /listCall arguments, line \d+: unknown string format "\(day\)"/);
         });
 
-        it("throws when an operation is missing", function () {
+        it("the parser throws when an operation is missing", function () {
             const start = text.indexOf("\ngetMedia\n");
             const end = text.indexOf("\nlistMedia\n");
             assert.ok(start > 0 && end > start);
@@ -240,7 +254,7 @@ describe("parity with the reference spec", function () {
     });
 
     if (specError) {
-        it(`the reference spec ${SPEC_FILE} parses`, function () {
+        it(`the reference spec tables (${SPEC_SOURCE}) load`, function () {
             throw specError;
         });
         return;

@@ -1,5 +1,5 @@
 /**
- * The eleven operations of the reference spec (../shared/spec/twilio-service.txt), grouped as the nodes
+ * The eleven operations of the product's reference spec (twilio-service.txt), grouped as the nodes
  * present them. Paths follow Twilio's 2010-04-01 API.
  */
 import {

@@ -1,6 +1,7 @@
 /**
- * Twilio's own OpenAPI contract for the 2010-04-01 API (../shared/twilio-oai/twilio_api_v2010.json), used as
- * an oracle no one on this project wrote: checkRequest() says what the contract finds wrong with a request the
+ * Twilio's own OpenAPI contract for the 2010-04-01 API, as the in-repo subset
+ * test/fixtures/twilio-oai/twilio_api_v2010.subset.json (its Calls, Messages and Media paths and what they
+ * reference, unedited; provenance and license beside it), used as an oracle no one on this project wrote: checkRequest() says what the contract finds wrong with a request the
  * stand-in recorded, responseValidator() checks a response body against the operation's response schema.
  *
  * Two readings of the contract are spelled out here because the file contradicts itself, and both follow
@@ -16,7 +17,7 @@ const path = require("node:path");
 const Ajv = require("ajv");
 const addFormats = require("ajv-formats");
 
-const CONTRACT_FILE = path.resolve(__dirname, "..", "..", "..", "shared", "twilio-oai", "twilio_api_v2010.json");
+const CONTRACT_FILE = path.resolve(__dirname, "..", "fixtures", "twilio-oai", "twilio_api_v2010.subset.json");
 const contract = JSON.parse(fs.readFileSync(CONTRACT_FILE, "utf8"));
 
 /** Twilio's own format names carry no definition a validator could check: they are annotations here. */
