@@ -43,6 +43,11 @@ function createServer(RED) {
         };
     }
     return http.createServer((req, res) => {
+        // listening may start before RED.init (npm start with PORT=0 needs its port first)
+        if (!RED.httpAdmin) {
+            res.writeHead(503, { "Content-Type": "text/plain; charset=utf-8", "Retry-After": "1" });
+            return res.end("Node-RED is starting");
+        }
         const match = /^\/api(?=\/|\?|$)/.exec(req.url);
         if (match) {
             req.originalUrl = req.originalUrl || req.url;

@@ -7,7 +7,7 @@
  * TWILIO_AUTH_TOKEN set they talk to Twilio itself.
  *
  * Environment:
- *   PORT                  the editor's port on 127.0.0.1 (default 1880)
+ *   PORT                  the editor's port on 127.0.0.1 (default 1880; 0 = any free port)
  *   NODE_RED_USER_DIR     Node-RED's user directory (default <repo>/.node-red, git-ignored)
  *   TWILIO_ACCOUNT_SID,   both set: use real Twilio
  *   TWILIO_AUTH_TOKEN
@@ -22,7 +22,6 @@
 "use strict";
 const crypto = require("node:crypto");
 const fs = require("node:fs");
-const http = require("node:http");
 const path = require("node:path");
 const { createServer, whenFlowsSettled } = require("./embedded-node-red");
 
@@ -69,18 +68,6 @@ async function chooseTwilio() {
     process.env.TWILIO_AUTH_TOKEN = STANDIN_AUTH_TOKEN;
     process.env.TWILIO_API_BASE_URL = url;
     return { standin, description: `the local Twilio stand-in at ${url} (test data only, nothing is sent)` };
-}
-
-/** A port that is free now: PORT=0 is resolved before Node-RED starts, because the flows need the URL. */
-function freePort() {
-    return new Promise((resolve, reject) => {
-        const probe = http.createServer();
-        probe.once("error", reject);
-        probe.listen(0, HOST, () => {
-            const { port } = probe.address();
-            probe.close(() => resolve(port));
-        });
-    });
 }
 
 /**
@@ -239,15 +226,17 @@ async function deployExamplesOnFirstStart(RED, port, flowsSettled) {
 }
 
 async function main() {
-    const requested = portFrom("PORT", 1880);
-    const port = requested === 0 ? await freePort() : requested;
+    const RED = require("node-red");
+    const server = createServer(RED);
+    // listening first lets PORT=0 take any free port and still give the flows their webhook URL before they
+    // start; until the runtime is up the server answers 503
+    const port = await listen(server, portFrom("PORT", 1880)).catch((err) => {
+        throw Object.assign(new Error(err.code === "EADDRINUSE" ? `port ${err.port} is in use (set PORT)` : err.message), { expected: true });
+    });
     const webhookBase = chooseWebhookBase(port);
     const { standin, description } = await chooseTwilio();
-    const RED = require("node-red");
     const settings = nodeRedSettings(port);
     fs.mkdirSync(settings.userDir, { recursive: true });
-
-    const server = createServer(RED);
     RED.init(server, settings);
     const flowsSettled = whenFlowsSettled(RED);
 
@@ -277,14 +266,12 @@ async function main() {
 
     try {
         await RED.start();
-        // Node-RED's own red.js starts the runtime before it listens; the admin API is usable only then
-        const actualPort = await listen(server, port);
-        const deployed = await deployExamplesOnFirstStart(RED, actualPort, flowsSettled);
+        const deployed = await deployExamplesOnFirstStart(RED, port, flowsSettled);
         if (deployed) console.log("First start: deployed the example flows, one tab per file of examples/.");
-        console.log(`Node-RED editor: http://${HOST}:${actualPort}/ - Twilio nodes use ${description}`);
+        console.log(`Node-RED editor: http://${HOST}:${port}/ - Twilio nodes use ${description}`);
         console.log(`Webhook nodes tell Twilio to call ${webhookBase}/api/...${standin ? "" : " (set TWILIO_WEBHOOK_BASE_URL to a URL Twilio can reach, e.g. a tunnel's)"}`);
     } catch (err) {
-        console.error(`Could not start: ${err && err.code === "EADDRINUSE" ? `port ${port} is in use (set PORT)` : err.stack || err}`);
+        console.error(`Could not start: ${err.stack || err}`);
         stopping = true;
         await RED.stop().catch(() => {});
         if (standin) await standin.stop();
@@ -296,6 +283,7 @@ main().catch((err) => {
     // what fails before Node-RED runs: a bad PORT or TWILIO_STANDIN_PORT, or the stand-in's port in use
     let reason = err && (err.expected ? err.message : err.stack);
     if (err && err.code === "EADDRINUSE") reason = `port ${err.port} is in use (set TWILIO_STANDIN_PORT)`;
+    // the editor's port in use is reported by main() itself
     console.error(`Could not start: ${reason}`);
     process.exit(1);
 });

@@ -9,7 +9,7 @@ const {
     helper,
     captureLog,
     useStandin,
-    closedPort,
+    refusingPort,
     loadNode,
     run,
     standinApi,
@@ -108,15 +108,20 @@ describe("errors", function () {
 
     describe("NetworkError and TimeoutError: no answer", function () {
         it("an unreachable host is a NetworkError 502", async function () {
-            const url = `http://127.0.0.1:${await closedPort()}`;
-            await loadNode(standin, { type: "twilio-messages", operation: "postMessage", account: { apiBaseUrl: url } });
-            const { port, msg } = await run({ payload: SMS });
-            assert.equal(port, 2);
-            assert.deepEqual(msg.payload, {
-                type: "NetworkError",
-                status: 502,
-                error: `Could not reach the Twilio API at ${url} (ECONNREFUSED): check the network connection and the API base URL of the twilio-account node.`,
-            });
+            const refusing = await refusingPort();
+            try {
+                const url = `http://127.0.0.1:${refusing.port}`;
+                await loadNode(standin, { type: "twilio-messages", operation: "postMessage", account: { apiBaseUrl: url } });
+                const { port, msg } = await run({ payload: SMS });
+                assert.equal(port, 2);
+                assert.deepEqual(msg.payload, {
+                    type: "NetworkError",
+                    status: 502,
+                    error: `Could not reach the Twilio API at ${url} (ECONNREFUSED): check the network connection and the API base URL of the twilio-account node.`,
+                });
+            } finally {
+                await refusing.release();
+            }
         });
 
         it("a connection reset before the answer is a NetworkError 502", async function () {
@@ -292,8 +297,9 @@ describe("errors", function () {
         it("waits for a request in flight and keeps its result in the log when the flow is gone", async function () {
             await loadNode(standin, { type: "twilio-messages", operation: "postMessage" });
             standin.failNext({ delayMs: 300 });
+            const withStandin = new Promise((resolve) => standin.once("received", resolve));
             helper.getNode(NODE_ID).receive({ payload: SMS });
-            await new Promise((resolve) => setTimeout(resolve, 50));
+            await withStandin;
             const stopping = Date.now();
             await helper.unload();
             assert.ok(Date.now() - stopping >= 200, "close waited for the answer");
@@ -305,8 +311,9 @@ describe("errors", function () {
         it("ends an error in flight with done(err), which logs it", async function () {
             await loadNode(standin, { type: "twilio-messages", operation: "postMessage" });
             standin.failNext({ delayMs: 300 });
+            const withStandin = new Promise((resolve) => standin.once("received", resolve));
             helper.getNode(NODE_ID).receive({ payload: { ...SMS, To: "+15005550001" } });
-            await new Promise((resolve) => setTimeout(resolve, 50));
+            await withStandin;
             await helper.unload();
             assert.equal(lines("ERROR").length, 1);
             assert.match(lines("ERROR")[0], /Twilio answered 400: The 'To' number \+15005550001 is not a valid phone number/);

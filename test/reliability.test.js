@@ -5,7 +5,6 @@
  */
 "use strict";
 const assert = require("node:assert/strict");
-const net = require("node:net");
 const { TwilioStandin } = require("../nodes/standin/server");
 const {
     helper,
@@ -15,6 +14,7 @@ const {
     run,
     collect,
     standinApi,
+    refusingPort,
     NODE_ID,
     ACCOUNT_ID,
 } = require("./support/harness");
@@ -130,21 +130,21 @@ describe("reliability", function () {
         }
 
         it("is repeated when the connection was refused: nothing was sent", async function () {
-            // a port nothing listens on yet; the stand-in opens it while the node retries
-            const probe = net.createServer();
-            await new Promise((resolve) => probe.listen(0, "127.0.0.1", resolve));
-            const { port } = probe.address();
-            await new Promise((resolve) => probe.close(resolve));
-            const late = new TwilioStandin({ port });
+            // nothing listens on 127.0.0.2:port yet (refusingPort holds the port on 127.0.0.1, which keeps
+            // wildcard listeners off it); the stand-in opens it there while the node retries
+            const refusing = await refusingPort();
+            const late = new TwilioStandin({ host: "127.0.0.2", port: refusing.port });
             try {
-                await loadNode(null, { type: "twilio-messages", operation: "postMessage", account: { apiBaseUrl: `http://127.0.0.1:${port}`, maxRetries: 10 } });
+                await loadNode(null, { type: "twilio-messages", operation: "postMessage", account: { apiBaseUrl: `http://127.0.0.2:${refusing.port}`, maxRetries: 10 } });
                 const output = run({ payload: SMS });
+                // long enough for the first attempt to be refused; a later start only means more refusals
                 await new Promise((resolve) => setTimeout(resolve, 150));
                 await late.start();
                 const { port: outputPort } = await output;
                 assert.equal(outputPort, 1);
                 assert.equal(late.requests.length, 1, "it reached the stand-in once");
             } finally {
+                await refusing.release();
                 await late.stop().catch(() => {});
             }
         });
@@ -256,8 +256,9 @@ describe("reliability", function () {
             try {
                 await loadNode(standin, { type: "twilio-messages", operation: "postMessage", account: { maxConcurrent: 1 } });
                 standin.failNext({ delayMs: 300 });
+                const withStandin = new Promise((resolve) => standin.once("received", resolve));
                 for (let i = 0; i < 3; i++) helper.getNode(NODE_ID).receive({ payload: { ...SMS, Body: `alarm ${i}` } });
-                await new Promise((resolve) => setTimeout(resolve, 50));
+                await withStandin;
                 await helper.unload();
                 const lines = logged.entries.filter((entry) => entry.id === NODE_ID).map((entry) => String(entry.msg));
                 assert.equal(lines.filter((line) => /stopped .* while postMessage waited .* nothing was sent/.test(line)).length, 2);

@@ -7,7 +7,6 @@ const assert = require("node:assert/strict");
 const { spawn } = require("node:child_process");
 const crypto = require("node:crypto");
 const fs = require("node:fs");
-const net = require("node:net");
 const os = require("node:os");
 const path = require("node:path");
 const { STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN } = require("../nodes/standin/server.js");
@@ -19,18 +18,6 @@ const START_LIMIT_MS = 30_000;
 const EXIT_LIMIT_MS = 10_000;
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A port that was free a moment ago: listen on port 0, note the port, close. */
-function freePort() {
-    return new Promise((resolve, reject) => {
-        const server = net.createServer();
-        server.once("error", reject);
-        server.listen(0, "127.0.0.1", () => {
-            const { port } = server.address();
-            server.close(() => resolve(port));
-        });
-    });
-}
 
 /**
  * Calls `probe` until it returns something other than undefined, or fails with `what` after `limitMs`.
@@ -82,11 +69,9 @@ describe("npm start (scripts/start.js)", function () {
     let standin;
 
     before(async function () {
-        const [port, standinPort] = await Promise.all([freePort(), freePort()]);
-        editor = `http://127.0.0.1:${port}`;
-        standin = `http://127.0.0.1:${standinPort}`;
         userDir = fs.mkdtempSync(path.join(os.tmpdir(), "twilio-start-test-"));
-        const env = { ...process.env, PORT: String(port), TWILIO_STANDIN_PORT: String(standinPort), NODE_RED_USER_DIR: userDir };
+        // port 0: the editor and the stand-in take free ports, which the script prints
+        const env = { ...process.env, PORT: "0", TWILIO_STANDIN_PORT: "0", NODE_RED_USER_DIR: userDir };
         // real credentials in the developer's shell would point the script at real Twilio
         delete env.TWILIO_ACCOUNT_SID;
         delete env.TWILIO_AUTH_TOKEN;
@@ -98,6 +83,11 @@ describe("npm start (scripts/start.js)", function () {
         exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
 
         try {
+            const ready = await waitFor("start.js to print the editor's URL", START_LIMIT_MS, async () => {
+                if (child.exitCode !== null) throw Object.assign(new Error(`start.js exited with ${child.exitCode}`), { fatal: true });
+                return /Node-RED editor: (http:\/\/127\.0\.0\.1:\d+)\/ - Twilio nodes use the local Twilio stand-in at (http:\/\/127\.0\.0\.1:\d+)/.exec(output) ?? undefined;
+            });
+            [, editor, standin] = ready;
             // until the admin API answers with the first start's deployment
             await waitFor("GET /flows to list the deployed examples", START_LIMIT_MS, async () => {
                 if (child.exitCode !== null) throw Object.assign(new Error(`start.js exited with ${child.exitCode}`), { fatal: true });

@@ -11,7 +11,7 @@ const assert = require("node:assert/strict");
 const { TwilioStandin, STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN, INCOMING_MESSAGE_PATH } = require("../nodes/standin/server");
 const { helper, loadFlow, coreNode } = require("./support/runtime");
 const { NodeServer, twimlOf } = require("./support/webhook");
-const { closedPort } = require("./support/harness");
+const { refusingPort } = require("./support/harness");
 
 const ROOT = "/api";
 const PATH = "/twilio/status";
@@ -19,7 +19,6 @@ const SMS = { To: "+16175551212", From: "+15005550006", Body: "ALARM pump-3: pre
 const CALL = { To: "+16175551212", From: "+15005550006", Url: "https://demo.twilio.com/docs/voice.xml" };
 const EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("twilio-webhook with the stand-in: receipts joined to the send, replies", function () {
     const standin = new TwilioStandin({ callbackDelayMs: 20 });
@@ -260,19 +259,23 @@ describe("twilio-webhook with the stand-in: receipts joined to the send, replies
     });
 
     it("a callback target that is down neither blocks nor crashes the stand-in", async function () {
-        const port = await closedPort();
-        const url = `http://127.0.0.1:${port}/twilio/status`;
-        const auth = `Basic ${Buffer.from(`${STANDIN_ACCOUNT_SID}:${STANDIN_AUTH_TOKEN}`).toString("base64")}`;
-        const created = await fetch(`${standin.url}/2010-04-01/Accounts/${STANDIN_ACCOUNT_SID}/Messages.json`, {
-            method: "POST",
-            headers: { Authorization: auth, "Content-Type": "application/x-www-form-urlencoded" },
-            body: new URLSearchParams({ ...SMS, StatusCallback: url }),
-        });
-        assert.equal(created.status, 201, "the create is answered at once");
-        await standin.whenCallbacksSettled();
-        assert.deepEqual(standin.callbacks.map((c) => [c.status, c.error]), [[0, "ECONNREFUSED"], [0, "ECONNREFUSED"], [0, "ECONNREFUSED"]]);
-        const list = await fetch(`${standin.url}/2010-04-01/Accounts/${STANDIN_ACCOUNT_SID}/Messages.json`, { headers: { Authorization: auth } });
-        assert.equal(list.status, 200, "the stand-in still answers");
+        const refusing = await refusingPort();
+        try {
+            const url = `http://127.0.0.1:${refusing.port}/twilio/status`;
+            const auth = `Basic ${Buffer.from(`${STANDIN_ACCOUNT_SID}:${STANDIN_AUTH_TOKEN}`).toString("base64")}`;
+            const created = await fetch(`${standin.url}/2010-04-01/Accounts/${STANDIN_ACCOUNT_SID}/Messages.json`, {
+                method: "POST",
+                headers: { Authorization: auth, "Content-Type": "application/x-www-form-urlencoded" },
+                body: new URLSearchParams({ ...SMS, StatusCallback: url }),
+            });
+            assert.equal(created.status, 201, "the create is answered at once");
+            await standin.whenCallbacksSettled();
+            assert.deepEqual(standin.callbacks.map((c) => [c.status, c.error]), [[0, "ECONNREFUSED"], [0, "ECONNREFUSED"], [0, "ECONNREFUSED"]]);
+            const list = await fetch(`${standin.url}/2010-04-01/Accounts/${STANDIN_ACCOUNT_SID}/Messages.json`, { headers: { Authorization: auth } });
+            assert.equal(list.status, 200, "the stand-in still answers");
+        } finally {
+            await refusing.release();
+        }
     });
 
     it("a slow callback target does not hold up the API, and stop() ends the callbacks under way", async function () {
@@ -280,6 +283,7 @@ describe("twilio-webhook with the stand-in: receipts joined to the send, replies
         await slow.start();
         const hanging = require("node:http").createServer(() => {}); // never answers
         await new Promise((resolve) => hanging.listen(0, "127.0.0.1", resolve));
+        const firstCallback = new Promise((resolve) => hanging.once("request", resolve));
         try {
             const auth = `Basic ${Buffer.from(`${STANDIN_ACCOUNT_SID}:${STANDIN_AUTH_TOKEN}`).toString("base64")}`;
             const started = Date.now();
@@ -290,7 +294,7 @@ describe("twilio-webhook with the stand-in: receipts joined to the send, replies
             });
             assert.equal(created.status, 201);
             assert.ok(Date.now() - started < 1000);
-            await sleep(50);
+            await firstCallback;
             assert.equal(slow.callbacks.length, 1, "the first callback is under way");
             const stopped = Date.now();
             await slow.stop();

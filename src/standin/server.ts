@@ -122,7 +122,7 @@ function listOf(resources: Map<string, Resource>, filters: Filters, query: URLSe
     return { status: 200, body: listPage(items, { path, query, key }) };
 }
 
-/** Emits "answered" with the request's record as each answer goes out, so a test can wait for one. */
+/** Emits "received" and "answered" with a request's record as it comes in and as its answer goes out. */
 export class TwilioStandin extends EventEmitter {
     readonly store = new Store();
     readonly requests: RecordedRequest[] = [];
@@ -343,6 +343,7 @@ export class TwilioStandin extends EventEmitter {
             answeredAt: 0,
         };
         if (this.options.record !== false) this.requests.push(record);
+        this.emit("received", record);
         const fault = this.faults.shift() ?? this.faultPolicy?.(record);
         record.fault = fault;
         const answer = (status: number, body: string | undefined, headers: Record<string, string> = {}) => {

@@ -23,13 +23,25 @@ function useStandin() {
     return standin;
 }
 
-/** A port on 127.0.0.1 that nothing listens on. */
-async function closedPort() {
-    const server = net.createServer();
+/**
+ * A port on 127.0.0.1 where connections are refused, held until release(): a client socket of ours is bound
+ * to it (connected to a listener of our own), so no other listener can take it, and nothing listens on it.
+ * (Listening on port 0 and closing would hand out a port that anything may take again at once.)
+ */
+async function refusingPort() {
+    const accepted = [];
+    const server = net.createServer((socket) => accepted.push(socket));
     await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address();
-    await new Promise((resolve) => server.close(resolve));
-    return port;
+    const client = net.connect({ host: "127.0.0.1", port: server.address().port });
+    await new Promise((resolve, reject) => client.once("connect", resolve).once("error", reject));
+    return {
+        port: client.localPort,
+        async release() {
+            client.destroy();
+            accepted.forEach((socket) => socket.destroy());
+            await new Promise((resolve) => server.close(resolve));
+        },
+    };
 }
 
 /**
@@ -115,7 +127,7 @@ module.exports = {
     helper,
     captureLog,
     useStandin,
-    closedPort,
+    refusingPort,
     loadNode,
     collect,
     run,
