@@ -11,7 +11,6 @@ const path = require("node:path");
 const root = path.resolve(__dirname, "..");
 const out = path.join(root, "nodes");
 const { ACCOUNT_NODE_TYPE, GROUP_NODE_TYPES, WEBHOOK_NODE_TYPE } = require("../nodes/catalog");
-const { LOOPBACK_HOSTS } = require("../nodes/runtime/twilio-client");
 const esbuild = require("esbuild");
 const { WEBHOOK_PATH_PATTERN } = require("../nodes/webhook/public-url");
 const { REPLY_TIMEOUT } = require("../nodes/webhook/webhook-node");
@@ -55,8 +54,7 @@ for (const [group, type] of Object.entries(GROUP_NODE_TYPES)) {
 }
 const accountHtml = fs
     .readFileSync(path.join(root, `src/editor/${ACCOUNT_NODE_TYPE}.html`), "utf8")
-    .replace("@SHARED_SCRIPT@", () => sharedScript)
-    .replace("@LOOPBACK_HOSTS@", String(LOOPBACK_HOSTS));
+    .replace("@SHARED_SCRIPT@", () => sharedScript);
 write(path.join(out, `${ACCOUNT_NODE_TYPE}.html`), accountHtml);
 const webhookHtml = fs
     .readFileSync(path.join(root, `src/editor/${WEBHOOK_NODE_TYPE}.html`), "utf8")

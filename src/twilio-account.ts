@@ -2,14 +2,13 @@
  * twilio-account: the config node every Twilio node of this package points at. Its credentials live in
  * Node-RED's credential store only; it owns the one SDK client (and its sockets) the account's nodes share.
  */
-import type { Node, NodeAPI, NodeDef } from "node-red";
+import type { NodeAPI, NodeDef } from "node-red";
 import { ACCOUNT_NODE_TYPE } from "./catalog/node-types";
 import { migrateConfig } from "./rules/config-migrations";
 import { TwilioAccount, type AccountCredentials, type AccountSettings } from "./runtime/account";
+import type { AccountNode } from "./runtime/account-node";
 
 type AccountNodeDef = NodeDef & AccountSettings;
-
-type AccountNode = Node<AccountCredentials> & { account: TwilioAccount };
 
 export default function (RED: NodeAPI): void {
     function TwilioAccountNode(this: AccountNode, saved: AccountNodeDef) {

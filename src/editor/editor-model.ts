@@ -5,7 +5,7 @@
 import { OPERATIONS, operationsOf } from "../catalog/operations";
 import { addressPattern, DATE_PATTERN, decimalPattern, sidPattern, URL_PATTERN } from "../catalog/patterns";
 import type { GroupName, OperationSpec, ParamSpec } from "../catalog/types";
-import { takesStatusCallback } from "../runtime/status-webhook";
+import { takesStatusCallback } from "../catalog/status-callback";
 
 /** Texts (help, summaries) are not here: the editor takes them from the message catalog, in the user's language. */
 export interface EditorField {

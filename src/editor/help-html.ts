@@ -5,7 +5,8 @@
 import { operationsOf } from "../catalog/operations";
 import { LISTS, PAGE_FIELDS, RESOURCES } from "../catalog/resources";
 import type { GroupName, OperationSpec, ParamSpec, ResultKind } from "../catalog/types";
-import { describeExpected, type Translate } from "../runtime/describe";
+import type { Translate } from "../rules/translate";
+import { describeExpected } from "../rules/validation-messages";
 
 interface GroupHelp {
     example: Record<string, unknown>;

@@ -3,12 +3,13 @@
  * the account shares: the one SDK client (with its keep-alive sockets), the request limiter and the retries.
  */
 import { ACCOUNT_DEFAULTS } from "../catalog/account-settings";
-import { sidPattern } from "../catalog/patterns";
-import { verifySignature } from "../webhook/signature";
+import { verifySignature } from "../rules/signature";
 import { RequestLimiter, type Ticket } from "./limiter";
-import type { ApiRequest } from "./request";
+import type { ApiRequest } from "../rules/request";
 import { mayHaveReached, nextDelay, type AttemptResult, type RetryPolicy } from "./retry";
-import { createApiClient, parseBaseUrl, type ApiClient } from "./twilio-client";
+import { ACCOUNT_SID_PATTERN, API_KEY_SID_PATTERN } from "../rules/account-rules";
+import { parseBaseUrl } from "../rules/base-url";
+import { createApiClient, type ApiClient } from "./twilio-client";
 
 export interface AccountCredentials {
     accountSid?: string;
@@ -56,8 +57,6 @@ export interface Auth {
 /** Message catalog keys of the configuration problems, for ConfigError. */
 export type ConfigProblem = "noCredentials" | "badAccountSid" | "badBaseUrl" | "apiKeyIncomplete" | "badApiKeySid";
 
-const ACCOUNT_SID = sidPattern(["AC"]);
-const API_KEY_SID = sidPattern(["SK"]);
 
 /** A setting as a number within bounds, else its default (the editor refuses bad values before deploy). */
 function setting(value: number | string | undefined, fallback: number, min: number): number {
@@ -142,10 +141,10 @@ export class TwilioAccount {
         const { accountSid, authToken, apiKeySid, apiKeySecret } = this.credentials;
         const target = messageAccountSid || accountSid;
         if (!target) return { ok: false, problem: "noCredentials" };
-        if (!ACCOUNT_SID.test(target)) return { ok: false, problem: "badAccountSid" };
+        if (!ACCOUNT_SID_PATTERN.test(target)) return { ok: false, problem: "badAccountSid" };
         if (apiKeySid || apiKeySecret) {
             if (!apiKeySid || !apiKeySecret) return { ok: false, problem: "apiKeyIncomplete" };
-            if (!API_KEY_SID.test(apiKeySid)) return { ok: false, problem: "badApiKeySid" };
+            if (!API_KEY_SID_PATTERN.test(apiKeySid)) return { ok: false, problem: "badApiKeySid" };
             return { ok: true, auth: { accountSid: target, username: apiKeySid, password: apiKeySecret } };
         }
         if (!accountSid || !authToken) return { ok: false, problem: "noCredentials" };

@@ -6,7 +6,7 @@
  */
 import type { Node, NodeAPI, NodeMessage } from "node-red";
 import type { OperationSpec, ParamSpec } from "../catalog/types";
-import type { Params } from "./validate";
+import type { Params } from "../rules/validate";
 
 /** A node property holding a parameter: the value and its typedInput type, stored as <Name> and <Name>Type. */
 export interface FieldConfig {

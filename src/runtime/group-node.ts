@@ -5,27 +5,23 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from "node-red";
 import { OPERATIONS } from "../catalog/operations";
 import type { GroupName, OperationSpec } from "../catalog/types";
-import type { TwilioAccount } from "./account";
-import { QueueFull, type Ticket } from "./limiter";
-import { describeIssue, type Translate } from "./describe";
+import { migrateConfig } from "../rules/config-migrations";
+import { buildRequest } from "../rules/request";
+import type { Translate } from "../rules/translate";
+import { buildValidator, type Params, type Validator } from "../rules/validate";
+import { describeIssue } from "../rules/validation-messages";
+import type { AccountNode } from "./account-node";
 import { FieldError, prepareFields, type FieldConfig, type FieldResolver } from "./fields";
+import { QueueFull, type Ticket } from "./limiter";
 import { NodeStatus, resultDetail } from "./node-status";
 import { failure, fromFailure, fromResponse, type Failure, type Outcome } from "./outcome";
-import { buildRequest } from "./request";
 import { fillStatusCallback, statusWebhookOf } from "./status-webhook";
-import { migrateConfig } from "../rules/config-migrations";
-import { buildValidator, type Params, type Validator } from "./validate";
 
 interface GroupNodeDef extends NodeDef, FieldConfig {
     operation: string;
     account: string;
     /** A twilio-webhook node whose public URL is the StatusCallback when none is given (postMessage, createCall). */
     statusWebhook?: string;
-}
-
-/** The config node as the operation nodes see it. */
-export interface AccountNode extends Node {
-    account: TwilioAccount;
 }
 
 type Send = (msg: Array<NodeMessage | null>) => void;

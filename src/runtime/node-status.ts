@@ -6,7 +6,7 @@
 import type { Node } from "node-red";
 import { LISTS } from "../catalog/resources";
 import type { OperationSpec } from "../catalog/types";
-import type { Translate } from "./describe";
+import type { Translate } from "../rules/translate";
 import type { Outcome } from "./outcome";
 
 const INTERVAL_MS = 250;

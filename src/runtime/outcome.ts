@@ -4,8 +4,8 @@
  * Authorization header the SDK's errors carry never reaches a message or a log.
  */
 import type { OperationSpec } from "../catalog/types";
-import type { Translate } from "./describe";
-import { shapeResult } from "./result";
+import type { Translate } from "../rules/translate";
+import { shapeResult } from "../rules/result";
 
 export type ErrorType =
     | "ValidationError"

@@ -6,17 +6,18 @@
 import type { NodeAPI } from "node-red";
 import { WEBHOOK_NODE_TYPE } from "../catalog/node-types";
 import type { OperationSpec } from "../catalog/types";
-import type { WebhookNode } from "../webhook/webhook-node";
-import type { Params } from "./validate";
+import { STATUS_CALLBACK, takesStatusCallback } from "../catalog/status-callback";
+import type { Params } from "../rules/validate";
+
+/** What a deployed twilio-webhook node offers a send: the URL Twilio reaches it at, when it has a usable one. */
+interface StatusWebhookNode {
+    type?: string;
+    publicUrl?: string;
+}
 
 /** Message catalog keys (twilio.errors.<problem>) of a status webhook that cannot be used. */
 export type StatusWebhookProblem = "statusWebhookMissing" | "statusWebhookNoUrl";
 
-const STATUS_CALLBACK = "StatusCallback";
-
-export function takesStatusCallback(op: OperationSpec): boolean {
-    return op.params.some((spec) => spec.name === STATUS_CALLBACK);
-}
 
 /** The webhook node id of a node's statusWebhook setting, when its operation takes a StatusCallback (at deploy). */
 export function statusWebhookOf(op: OperationSpec, setting: unknown): string | undefined {
@@ -30,7 +31,7 @@ export function statusWebhookOf(op: OperationSpec, setting: unknown): string | u
  */
 export function fillStatusCallback(RED: NodeAPI, webhookId: string | undefined, params: Params): StatusWebhookProblem | undefined {
     if (webhookId === undefined || params[STATUS_CALLBACK] !== undefined) return undefined;
-    const webhook = RED.nodes.getNode(webhookId) as (WebhookNode & { type?: string }) | null;
+    const webhook = RED.nodes.getNode(webhookId) as StatusWebhookNode | null;
     if (!webhook || webhook.type !== WEBHOOK_NODE_TYPE) return "statusWebhookMissing";
     if (!webhook.publicUrl) return "statusWebhookNoUrl";
     params[STATUS_CALLBACK] = webhook.publicUrl;

@@ -6,7 +6,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import twilio from "twilio";
-import { LOOPBACK_HOSTS } from "../runtime/twilio-client";
+import { LOOPBACK_HOSTS } from "../rules/base-url";
 
 export type CallbackKind = "message-status" | "call-status" | "incoming-message";
 

@@ -2,7 +2,7 @@
  * Turns an operation and its validated parameters into the HTTP request Twilio receives.
  */
 import type { OperationSpec } from "../catalog/types";
-import { TWILIO_API_ORIGIN } from "./twilio-client";
+import { TWILIO_API_ORIGIN } from "./base-url";
 import type { Params } from "./validate";
 
 export type FieldValue = string | string[];

@@ -3,10 +3,9 @@
  * error says which parameter is wrong and what it should be.
  */
 import type { OperationSpec, ParamSpec } from "../catalog/types";
+import type { Translate } from "./translate";
 import type { ValidationIssue } from "./validate";
 
-/** RED._ of the node's message catalog. */
-export type Translate = (key: string, substitutions?: Record<string, string | number>) => string;
 
 const PREVIEW_LENGTH = 60;
 

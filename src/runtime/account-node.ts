@@ -1,0 +1,7 @@
+import type { Node } from "node-red";
+import type { AccountCredentials, TwilioAccount } from "./account";
+
+/** A twilio-account config node as the nodes that use it see it: its credentials and the account they share. */
+export interface AccountNode extends Node<AccountCredentials> {
+    account: TwilioAccount;
+}
