@@ -5,6 +5,7 @@
 import type { Node, NodeAPI, NodeDef } from "node-red";
 import { ACCOUNT_NODE_TYPE } from "./catalog/node-types";
 import { TwilioAccount, type AccountCredentials, type AccountSettings } from "./runtime/account";
+import { recipientSettingsProblem } from "./runtime/recipients";
 
 type AccountNodeDef = NodeDef & AccountSettings;
 
@@ -13,9 +14,12 @@ type AccountNode = Node<AccountCredentials> & { account: TwilioAccount };
 export default function (RED: NodeAPI): void {
     function TwilioAccountNode(this: AccountNode, config: AccountNodeDef) {
         RED.nodes.createNode(this, config);
-        const { apiBaseUrl, timeout, maxRetries, maxConcurrent, rate, queueSize } = config;
-        this.account = new TwilioAccount({ apiBaseUrl, timeout, maxRetries, maxConcurrent, rate, queueSize }, { ...this.credentials });
+        const { apiBaseUrl, timeout, maxRetries, maxConcurrent, rate, queueSize, allowedDestinations, defaultCountry } = config;
+        const settings = { apiBaseUrl, timeout, maxRetries, maxConcurrent, rate, queueSize, allowedDestinations, defaultCountry };
+        this.account = new TwilioAccount(settings, { ...this.credentials });
         if (this.account.problem) this.error(RED._(`twilio.errors.${this.account.problem}`, { url: this.account.baseUrl }));
+        const recipientProblem = recipientSettingsProblem(this.account.recipients, RED._);
+        if (recipientProblem) this.error(recipientProblem);
         this.on("close", (done: () => void) => {
             this.account.close();
             done();
