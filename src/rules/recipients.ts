@@ -55,7 +55,7 @@ export function distinctRecipients<T>(recipients: readonly T[], keyOf: (recipien
 }
 
 /** One entry of allowedDestinations: a prefix of an E.164 number, or of a client:/sip: address. */
-const DESTINATION_ENTRY = /^(?:\+[1-9]\d{0,14}|client:\S*|sips?:\S*)$/;
+export const DESTINATION_ENTRY = /^(?:\+[1-9]\d{0,14}|client:\S*|sips?:\S*)$/;
 
 /** Entries of the setting are separated by commas, semicolons, spaces or new lines. */
 const DESTINATION_SEPARATOR = /[\s,;]+/;
