@@ -28,17 +28,21 @@ function addressParams(op: OperationSpec): AddressParam[] {
     return op.params.filter((spec): spec is AddressParam => spec.kind === "address");
 }
 
-/** Whether the operation has a parameter the recipient settings apply to. */
-function usesPhoneNumbers(op: OperationSpec): boolean {
-    return addressParams(op).some((spec) => spec.forms.includes("e164"));
-}
-
-/** The ConfigError sentence of an account whose recipient settings cannot be used, if they cannot. */
-export function recipientSettingsProblem(rules: RecipientRules, t: Translate): string | undefined {
-    if (rules.destinations.kind === "unusable") {
+/**
+ * The ConfigError sentence of an account whose recipient settings cannot be used, if they cannot: for `op`,
+ * the settings it uses (allowedDestinations for a create with a recipient, defaultCountry for phone numbers);
+ * without `op`, all of them (the account node's own report at deploy).
+ */
+export function recipientSettingsProblem(rules: RecipientRules, t: Translate, op?: OperationSpec): string | undefined {
+    const specs = op ? addressParams(op) : undefined;
+    const hasRecipient = !specs || specs.some((spec) => spec.destination);
+    const hasPhoneNumber = !specs || specs.some((spec) => spec.forms.includes("e164"));
+    if (hasRecipient && rules.destinations.kind === "unusable") {
         return t("twilio.recipients.errors.badDestinations", { entry: rules.destinations.entry });
     }
-    if (rules.unknownCountry !== undefined) return t("twilio.recipients.errors.badCountry", { country: rules.unknownCountry });
+    if (hasPhoneNumber && rules.unknownCountry !== undefined) {
+        return t("twilio.recipients.errors.badCountry", { country: rules.unknownCountry });
+    }
     return undefined;
 }
 
@@ -57,10 +61,8 @@ function refusedNumber(spec: AddressParam, got: unknown, result: Extract<Address
  */
 export function planRecipients(op: OperationSpec, input: Params, rules: RecipientRules, t: Translate): RecipientPlan {
     const specs = addressParams(op);
-    if (usesPhoneNumbers(op)) {
-        const problem = recipientSettingsProblem(rules, t);
-        if (problem) return { ok: false, failure: failure("ConfigError", problem, 400) };
-    }
+    const problem = recipientSettingsProblem(rules, t, op);
+    if (problem) return { ok: false, failure: failure("ConfigError", problem, 400) };
     const params: Params = Object.assign(Object.create(null), input);
     let destination: AddressParam | undefined;
     for (const spec of specs) {
