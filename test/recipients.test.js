@@ -134,6 +134,18 @@ describe("recipients", function () {
             assert.equal(standin.requests[0].path, `/2010-04-01/Accounts/${sub.sid}/Messages.json`);
         });
 
+        it("a NextPageUri naming another account is an AccountSid from the message; one of the node's own account works", async function () {
+            const sub = standin.addAccount(STANDIN_ACCOUNT_SID);
+            await loadNode(standin, { type: "twilio-messages", operation: "listMessage" });
+            const other = await run({ payload: { NextPageUri: `/2010-04-01/Accounts/${sub.sid}/Messages.json?PageSize=5&Page=1&PageToken=PA1` } });
+            assert.equal(other.port, 2);
+            assert.match(other.msg.payload.error, /carries AccountSid \(NextPageUri\).*allowMessageCredentials/);
+            assert.equal(standin.requests.length, 0);
+            const own = await run({ payload: { NextPageUri: `/2010-04-01/Accounts/${STANDIN_ACCOUNT_SID}/Messages.json?PageSize=5&Page=1&PageToken=PA1` } });
+            assert.equal(own.port, 1, JSON.stringify(own.msg.payload));
+            assert.equal(standin.requests[0].path, `/2010-04-01/Accounts/${STANDIN_ACCOUNT_SID}/Messages.json`);
+        });
+
         it("ticked, the message's credentials are used", async function () {
             const other = standin.addAccount();
             await loadNode(standin, { type: "twilio-messages", operation: "listMessage", fields: { allowMessageCredentials: true } });

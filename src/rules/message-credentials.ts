@@ -11,3 +11,12 @@ export const MESSAGE_CREDENTIALS = ["AccountSid", "AuthToken"] as const;
 export function credentialsCarried(fromMessage: ReadonlySet<string>): string[] {
     return MESSAGE_CREDENTIALS.filter((name) => fromMessage.has(name));
 }
+
+/**
+ * The account a next_page_uri names (/2010-04-01/Accounts/AC.../Messages.json?...): a NextPageUri from a message
+ * is a way to name an AccountSid, and is judged as one.
+ */
+export function pageUriAccount(uri: unknown): string | undefined {
+    if (typeof uri !== "string") return undefined;
+    return /^\/2010-04-01\/Accounts\/([^/?#]+)/.exec(uri)?.[1];
+}

@@ -168,7 +168,9 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
             const webhookProblem = fillStatusCallback(RED, statusWebhook, input);
             used.params = input;
             if (!allowMessageCredentials) {
-                const refused = refusedCredentials(fromMessage, t);
+                // the account the node acts on: its own AccountSid field, else the config node's
+                const own = account!.authFor(fromMessage.has("AccountSid") ? undefined : (input.AccountSid as string | undefined));
+                const refused = refusedCredentials(fromMessage, input, own.ok ? own.auth.accountSid : undefined, t);
                 if (refused) return { ok: false, failure: refused };
             }
             if (webhookProblem) {

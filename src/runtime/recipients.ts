@@ -5,7 +5,7 @@
  * recipient, one request, one outcome.
  */
 import type { AddressParam, OperationSpec } from "../catalog/types";
-import { credentialsCarried } from "../rules/message-credentials";
+import { credentialsCarried, pageUriAccount } from "../rules/message-credentials";
 import { normaliseAddress, type AddressResult } from "../rules/addresses";
 import type { RecipientRules } from "../rules/recipient-settings";
 import { distinctRecipients, isAllowedDestination, MAX_RECIPIENTS, recipientList } from "../rules/recipients";
@@ -111,9 +111,16 @@ export function refusedDestination(op: OperationSpec, params: Params, rules: Rec
     return failure("ValidationError", t("twilio.recipients.errors.notAllowed", { param: spec!.name, got: preview(to), allowed }), 400);
 }
 
-/** The ValidationError of a message that carries credentials while its node does not allow it. */
-export function refusedCredentials(fromMessage: ReadonlySet<string>, t: Translate): Failure | undefined {
+/**
+ * The ValidationError of a message that carries credentials while its node does not allow it: AccountSid or
+ * AuthToken it supplied, or a NextPageUri of another account than `actsOn` (the account the node acts on).
+ */
+export function refusedCredentials(fromMessage: ReadonlySet<string>, input: Params, actsOn: string | undefined, t: Translate): Failure | undefined {
     const carried = credentialsCarried(fromMessage);
+    if (fromMessage.has("NextPageUri")) {
+        const named = pageUriAccount(input.NextPageUri);
+        if (named !== undefined && named !== actsOn) carried.push("AccountSid (NextPageUri)");
+    }
     if (carried.length === 0) return undefined;
     return failure("ValidationError", t("twilio.messageCredentials.refused", { names: carried.join(t("twilio.expected.and")) }), 400);
 }
