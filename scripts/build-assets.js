@@ -12,6 +12,7 @@ const root = path.resolve(__dirname, "..");
 const out = path.join(root, "nodes");
 const { ACCOUNT_NODE_TYPE, GROUP_NODE_TYPES, WEBHOOK_NODE_TYPE } = require("../nodes/catalog");
 const esbuild = require("esbuild");
+const { knownCountries } = require("../nodes/rules/phone-numbers");
 const { WEBHOOK_PATH_PATTERN } = require("../nodes/webhook/public-url");
 const { REPLY_TIMEOUT } = require("../nodes/webhook/webhook-node");
 const { groupEditorHtml } = require("../nodes/editor/editor-html");
@@ -54,7 +55,8 @@ for (const [group, type] of Object.entries(GROUP_NODE_TYPES)) {
 }
 const accountHtml = fs
     .readFileSync(path.join(root, `src/editor/${ACCOUNT_NODE_TYPE}.html`), "utf8")
-    .replace("@SHARED_SCRIPT@", () => sharedScript);
+    .replace("@SHARED_SCRIPT@", () => sharedScript)
+    .replace("@COUNTRIES@", JSON.stringify(knownCountries()));
 write(path.join(out, `${ACCOUNT_NODE_TYPE}.html`), accountHtml);
 const webhookHtml = fs
     .readFileSync(path.join(root, `src/editor/${WEBHOOK_NODE_TYPE}.html`), "utf8")

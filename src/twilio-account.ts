@@ -7,6 +7,7 @@ import { ACCOUNT_NODE_TYPE } from "./catalog/node-types";
 import { migrateConfig } from "./rules/config-migrations";
 import { TwilioAccount, type AccountCredentials, type AccountSettings } from "./runtime/account";
 import type { AccountNode } from "./runtime/account-node";
+import { recipientSettingsProblem } from "./runtime/recipients";
 
 type AccountNodeDef = NodeDef & AccountSettings;
 
@@ -14,9 +15,12 @@ export default function (RED: NodeAPI): void {
     function TwilioAccountNode(this: AccountNode, saved: AccountNodeDef) {
         RED.nodes.createNode(this, saved);
         const config = migrateConfig(ACCOUNT_NODE_TYPE, saved);
-        const { apiBaseUrl, timeout, maxRetries, maxConcurrent, rate, queueSize } = config;
-        this.account = new TwilioAccount({ apiBaseUrl, timeout, maxRetries, maxConcurrent, rate, queueSize }, { ...this.credentials });
+        const { apiBaseUrl, timeout, maxRetries, maxConcurrent, rate, queueSize, allowedDestinations, defaultCountry } = config;
+        const settings = { apiBaseUrl, timeout, maxRetries, maxConcurrent, rate, queueSize, allowedDestinations, defaultCountry };
+        this.account = new TwilioAccount(settings, { ...this.credentials });
         if (this.account.problem) this.error(RED._(`twilio.errors.${this.account.problem}`, { url: this.account.baseUrl }));
+        const recipientProblem = recipientSettingsProblem(this.account.recipients, RED._);
+        if (recipientProblem) this.error(recipientProblem);
         this.on("close", (done: () => void) => {
             this.account.close();
             done();

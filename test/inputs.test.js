@@ -137,9 +137,12 @@ describe("inputs and credentials", function () {
     });
 
     describe("credentials", function () {
+        // per-message credentials are opt-in (test/recipients.test.js checks the refusal while off)
+        const ALLOW_CREDENTIALS = { allowMessageCredentials: true };
+
         it("AccountSid alone: the config node's credentials act on that subaccount", async function () {
             const sub = standin.addAccount(STANDIN_ACCOUNT_SID);
-            await loadNode(standin, { type: "twilio-messages", operation: "postMessage" });
+            await loadNode(standin, { type: "twilio-messages", operation: "postMessage", fields: ALLOW_CREDENTIALS });
             const { port, msg } = await run({ payload: { ...SMS, AccountSid: sub.sid } });
             assert.equal(port, 1);
             const request = standin.requests[0];
@@ -151,7 +154,7 @@ describe("inputs and credentials", function () {
 
         it("AccountSid with AuthToken: that account's own credentials, for this message only", async function () {
             const other = standin.addAccount();
-            await loadNode(standin, { type: "twilio-messages", operation: "listMessage" });
+            await loadNode(standin, { type: "twilio-messages", operation: "listMessage", fields: ALLOW_CREDENTIALS });
             const first = await run({ payload: { AccountSid: other.sid, AuthToken: other.token } });
             const second = await run({ payload: {} });
             assert.equal(first.port, 1);
@@ -162,7 +165,7 @@ describe("inputs and credentials", function () {
         });
 
         it("works with credentials only in msg.payload and none in the config node", async function () {
-            await loadNode(standin, { type: "twilio-messages", operation: "listMessage", credentials: {} });
+            await loadNode(standin, { type: "twilio-messages", operation: "listMessage", credentials: {}, fields: ALLOW_CREDENTIALS });
             const { port } = await run({ payload: { AccountSid: STANDIN_ACCOUNT_SID, AuthToken: standin.store.accounts.get(STANDIN_ACCOUNT_SID).token } });
             assert.equal(port, 1);
         });
@@ -173,6 +176,7 @@ describe("inputs and credentials", function () {
             await loadNode(standin, {
                 type: "twilio-calls",
                 operation: "listCall",
+                fields: ALLOW_CREDENTIALS,
                 credentials: { accountSid: STANDIN_ACCOUNT_SID, apiKeySid: key.sid, apiKeySecret: key.secret },
             });
             assert.equal((await run({ payload: {} })).port, 1);
@@ -187,7 +191,7 @@ describe("inputs and credentials", function () {
             await loadNode(standin, {
                 type: "twilio-messages",
                 operation: "listMessage",
-                fields: { AccountSid: other.sid, AccountSidType: "str", AuthToken: "secrets.twilio", AuthTokenType: "msg" },
+                fields: { ...ALLOW_CREDENTIALS, AccountSid: other.sid, AccountSidType: "str", AuthToken: "secrets.twilio", AuthTokenType: "msg" },
             });
             const { port, msg } = await run({ secrets: { twilio: other.token, keep: 1 }, payload: {} });
             assert.equal(port, 1);

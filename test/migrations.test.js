@@ -22,24 +22,44 @@ describe("configuration versions and migrations", function () {
             }
         });
 
-        it("account 0 → 1: the retries and limits a flow without them always got, written out", function () {
+        it("account 0 → 2: the retries and limits a flow without them always got, and any destination", function () {
             const saved = { id: "a", type: "twilio-account", name: "old", apiBaseUrl: "", timeout: 15 };
             const migrated = migrateConfig("twilio-account", saved);
             assert.deepEqual(migrated, {
                 ...saved,
-                configVersion: 1,
+                configVersion: 2,
                 maxRetries: ACCOUNT_DEFAULTS.maxRetries,
                 maxConcurrent: ACCOUNT_DEFAULTS.maxConcurrent,
                 rate: "",
                 queueSize: ACCOUNT_DEFAULTS.queueSize,
+                allowedDestinations: "",
+                defaultCountry: "",
             });
             assert.equal(versionOf(saved), 0, "the saved configuration is not changed");
         });
 
+        it("account 1 → 2 keeps the limits and adds blank recipient settings", function () {
+            const saved = { type: "twilio-account", configVersion: 1, timeout: 5, maxRetries: 1, maxConcurrent: 2, rate: 1, queueSize: 3 };
+            assert.deepEqual(migrateConfig("twilio-account", saved), { ...saved, configVersion: 2, allowedDestinations: "", defaultCountry: "" });
+        });
+
+        for (const type of ["twilio-calls", "twilio-messages", "twilio-media"]) {
+            it(`${type} 1 → 2: per-message credentials off, as for a new node`, function () {
+                const migrated = migrateConfig(type, { type, configVersion: 1, operation: "x" });
+                assert.equal(migrated.allowMessageCredentials, false);
+                assert.equal(migrated.configVersion, 2);
+                const ticked = migrateConfig(type, { type, configVersion: 1, allowMessageCredentials: true });
+                assert.equal(ticked.allowMessageCredentials, true, "a value the node has is kept");
+            });
+        }
+
         it("account 0 → 1 keeps the values a flow has, blank ones included (blank means the default)", function () {
             const saved = { type: "twilio-account", timeout: "", maxRetries: 7, maxConcurrent: "", rate: 2, queueSize: 5 };
             const migrated = migrateConfig("twilio-account", saved);
-            assert.deepEqual({ ...migrated, configVersion: undefined }, { ...saved, configVersion: undefined, apiBaseUrl: "" });
+            assert.deepEqual(
+                { ...migrated, configVersion: undefined },
+                { ...saved, configVersion: undefined, apiBaseUrl: "", allowedDestinations: "", defaultCountry: "" },
+            );
         });
 
         for (const value of ["Continue", "Hangup"]) {
@@ -49,7 +69,7 @@ describe("configuration versions and migrations", function () {
                 assert.equal(migrated.MachineDetection, "Enable");
                 assert.equal(migrated.MachineDetectionType, "option");
                 assert.equal(migrated.IfMachine, "");
-                assert.equal(migrated.configVersion, 1);
+                assert.equal(migrated.configVersion, CONFIG_VERSIONS["twilio-calls"]);
             });
         }
 
@@ -57,7 +77,7 @@ describe("configuration versions and migrations", function () {
             const dynamic = { type: "twilio-calls", IfMachine: "payload.amd", IfMachineType: "msg" };
             assert.equal(migrateConfig("twilio-calls", dynamic).IfMachine, "payload.amd");
             const both = { type: "twilio-calls", IfMachine: "Continue", IfMachineType: "option", MachineDetection: "DetectMessageEnd" };
-            assert.deepEqual(migrateConfig("twilio-calls", both), { ...both, configVersion: 1 });
+            assert.deepEqual(migrateConfig("twilio-calls", both), { ...both, configVersion: CONFIG_VERSIONS["twilio-calls"], allowMessageCredentials: false });
         });
 
         it("a node at the current version, or a newer one, is returned as it is", function () {

@@ -153,18 +153,20 @@ describe("secrets never leak", function () {
     });
 
     it("AccountSid and AuthToken in msg.payload, accepted and refused", async function () {
-        const ok = await through({ type: "twilio-messages", operation: "listMessage", credentials: {} }, { payload: { AccountSid: account.sid, AuthToken: account.token } });
+        // per-message credentials are opt-in: allowMessageCredentials
+        const allow = { allowMessageCredentials: true };
+        const ok = await through({ type: "twilio-messages", operation: "listMessage", credentials: {}, fields: allow }, { payload: { AccountSid: account.sid, AuthToken: account.token } });
         assert.equal(ok.port, 1);
         await unload();
         const refused = await through(
-            { type: "twilio-messages", operation: "postMessage", credentials: {} },
+            { type: "twilio-messages", operation: "postMessage", credentials: {}, fields: allow },
             { payload: { ...SMS, To: "bad", AccountSid: account.sid, AuthToken: account.token } },
         );
         assert.equal(refused.msg.payload.type, "ValidationError");
         assert.equal("AuthToken" in refused.msg.parameters, false);
         await unload();
         const wrongAccount = await through(
-            { type: "twilio-messages", operation: "listMessage", credentials: {} },
+            { type: "twilio-messages", operation: "listMessage", credentials: {}, fields: allow },
             { payload: { AccountSid: STANDIN_ACCOUNT_SID, AuthToken: account.token } },
         );
         assert.equal(wrongAccount.msg.payload.code, 20003);
@@ -189,7 +191,7 @@ describe("secrets never leak", function () {
                 type: "twilio-messages",
                 operation: "listMessage",
                 credentials: {},
-                fields: { AccountSid: account.sid, AccountSidType: "str", AuthToken: "token", AuthTokenType: "msg" },
+                fields: { allowMessageCredentials: true, AccountSid: account.sid, AccountSidType: "str", AuthToken: "token", AuthTokenType: "msg" },
             },
             { token: account.token, payload: {} },
         );

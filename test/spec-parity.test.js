@@ -265,7 +265,8 @@ describe("parity with the reference spec", function () {
     async function send(opName, extra, account) {
         const setup = OPERATION_SETUP[opName];
         const payload = { ...(await setup.needs(seeder(standin, account))), ...extra };
-        await loadNode(standin, { type: setup.type, operation: opName });
+        // the spec's per-call AccountSid and AuthToken: opt-in per node (allowMessageCredentials)
+        await loadNode(standin, { type: setup.type, operation: opName, fields: { allowMessageCredentials: true } });
         standin.requests.length = 0;
         return run({ payload });
     }

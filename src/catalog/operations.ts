@@ -31,9 +31,10 @@ const createCall: OperationSpec = {
             name: "To",
             kind: "address",
             forms: ["e164", "client", "sip"],
+            destination: true,
             in: "form",
             required: true,
-            help: "The phone number, SIP address or client identifier to call.",
+            help: "The phone number, SIP address or client identifier to call. Several (at most 50) as a list or separated by commas, semicolons or new lines: one call each, each result its own message with msg.parts, for a join node.",
         },
         {
             name: "From",
@@ -204,9 +205,10 @@ const postMessage: OperationSpec = {
             name: "To",
             kind: "address",
             forms: ["e164", "whatsapp"],
+            destination: true,
             in: "form",
             required: true,
-            help: "The destination phone number in E.164 format, e.g. +16175551212, or whatsapp:+16175551212.",
+            help: "The destination phone number in E.164 format, e.g. +16175551212, or whatsapp:+16175551212. Several (at most 50) as a list or separated by commas, semicolons or new lines: one message each, each result its own message with msg.parts, for a join node.",
         },
         {
             name: "Body",

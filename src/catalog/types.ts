@@ -40,6 +40,11 @@ interface ParamBase {
 export interface AddressParam extends ParamBase {
     kind: "address";
     forms: readonly AddressForm[];
+    /**
+     * The recipient of a create: the account's allowedDestinations apply, and a list of recipients is sent as
+     * one request per recipient (src/rules/recipients.ts).
+     */
+    destination?: boolean;
 }
 export interface UrlParam extends ParamBase {
     kind: "url";

@@ -34,6 +34,14 @@ const STATUS_WEBHOOK_ROW = `    <div class="form-row" id="twilio-row-statusWebho
         <div class="form-tips twilio-help" data-i18n="twilio.tip.statusWebhook"></div>
     </div>`;
 
+/** Per-message credentials: a setting of the node, off unless ticked, for every operation (all take AccountSid). */
+const MESSAGE_CREDENTIALS_ROW = `    <div class="form-row" id="twilio-row-allowMessageCredentials">
+        <label for="node-input-allowMessageCredentials"><i class="fa fa-id-card-o"></i> <span data-i18n="twilio.messageCredentials.label"></span></label>
+        <input type="checkbox" id="node-input-allowMessageCredentials" style="display: inline-block; width: auto; vertical-align: top;">
+        <label for="node-input-allowMessageCredentials" style="width: auto" data-i18n="twilio.messageCredentials.checkbox"></label>
+        <div class="form-tips twilio-help" data-i18n="twilio.messageCredentials.tip"></div>
+    </div>`;
+
 /** @param browserScript the shared editor code (browser/group-editor.js) that defines twilioGroupEditor */
 export function groupEditorHtml(type: string, group: GroupName, browserScript: string): string {
     const model = JSON.stringify(editorModel(group), null, 1).replace(/</g, "\\u003c");
@@ -76,6 +84,7 @@ ${DIALOG_STYLE}
     <div class="form-tips" id="twilio-operation-summary"></div>
 ${fieldNames(group).map(fieldRow).join("\n")}
 ${hasStatusWebhook(group) ? STATUS_WEBHOOK_ROW : ""}
+${MESSAGE_CREDENTIALS_ROW}
 </div>
 </script>
 `;

@@ -4,8 +4,9 @@
  */
 import { OPERATIONS, operationsOf } from "../catalog/operations";
 import { addressPattern, DATE_PATTERN, decimalPattern, sidPattern, URL_PATTERN } from "../catalog/patterns";
-import type { GroupName, OperationSpec, ParamSpec } from "../catalog/types";
 import { takesStatusCallback } from "../catalog/status-callback";
+import type { AddressParam, GroupName, OperationSpec, ParamSpec } from "../catalog/types";
+import { WRITTEN_NUMBER_SOURCE } from "../rules/phone-numbers";
 
 /** Texts (help, summaries) are not here: the editor takes them from the message catalog, in the user's language. */
 export interface EditorField {
@@ -33,6 +34,18 @@ export interface EditorOperation {
 
 const DYNAMIC = ["msg", "flow", "global", "env", "jsonata"];
 
+/**
+ * What a literal address field may hold before deploy: the exact forms, and for phone numbers also a number as
+ * people write it (the account's default country decides at runtime); for a recipient, a list of them.
+ */
+function addressFieldPattern(spec: AddressParam): string {
+    const forms = [addressPattern(spec.forms).source.slice(1, -1)];
+    if (spec.forms.includes("e164")) forms.push(WRITTEN_NUMBER_SOURCE);
+    if (spec.forms.includes("whatsapp")) forms.push(`\\s*whatsapp:${WRITTEN_NUMBER_SOURCE}`);
+    const one = `\\s*(?:${forms.join("|")})\\s*`;
+    return spec.destination ? `^${one}(?:[,;\\n]${one})*[,;\\s]*$` : `^${one}$`;
+}
+
 function editorField(spec: ParamSpec): EditorField {
     const field: EditorField = {
         name: spec.name,
@@ -43,7 +56,7 @@ function editorField(spec: ParamSpec): EditorField {
     if (spec.default !== undefined) field.default = spec.default;
     switch (spec.kind) {
         case "address":
-            field.pattern = addressPattern(spec.forms).source;
+            field.pattern = addressFieldPattern(spec);
             break;
         case "sid":
             field.pattern = sidPattern(spec.prefixes).source;

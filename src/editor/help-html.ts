@@ -14,7 +14,12 @@ interface GroupHelp {
     /** Twilio's documentation of the group's resource (its title is twilio.help.reference.<group>). */
     reference: string;
     notes: string[];
+    /** Message catalog keys of further paragraphs of the details. */
+    details: string[];
 }
+
+/** Who may receive, and how numbers are written: for the groups whose creates have a recipient. */
+const RECIPIENT_DETAILS = ["twilio.recipients.help.recipients", "twilio.recipients.help.numbers", "twilio.recipients.help.destinations"];
 
 const GROUP_HELP: Readonly<Record<GroupName, GroupHelp>> = {
     calls: {
@@ -22,18 +27,21 @@ const GROUP_HELP: Readonly<Record<GroupName, GroupHelp>> = {
         example: { To: "+16175551212", From: "+15005550006", Url: "https://demo.twilio.com/docs/voice.xml" },
         reference: "https://www.twilio.com/docs/voice/api/call-resource",
         notes: ["ifMachine", "methodPut", "statusWebhook"],
+        details: RECIPIENT_DETAILS,
     },
     messages: {
         exampleOperation: "postMessage",
         example: { To: "+16175551212", From: "+15005550006", Body: "Your device is in an error state." },
         reference: "https://www.twilio.com/docs/messaging/api/message-resource",
         notes: ["statusWebhook"],
+        details: RECIPIENT_DETAILS,
     },
     media: {
         exampleOperation: "getMedia",
         example: { MessageSid: "MM00000000000000000000000000000001", MediaSid: "ME00000000000000000000000000000001" },
         reference: "https://www.twilio.com/docs/messaging/api/media-resource",
         notes: [],
+        details: [],
     },
 };
 
@@ -142,6 +150,7 @@ ${resultItems}
 
 <h3>${t("twilio.help.details")}</h3>
 ${["credentials", "status", ...help.notes].map((note) => `<p>${escapeHtml(t(`twilio.help.${note}`))}</p>`).join("\n")}
+${["twilio.messageCredentials.help", ...help.details].map((key) => `<p>${escapeHtml(t(key))}</p>`).join("\n")}
 
 <h3>${t("twilio.help.example")}</h3>
 <p>${escapeHtml(t("twilio.help.exampleIntro", { operation: help.exampleOperation }))}</p>

@@ -27,6 +27,17 @@ function fillMissing(config: NodeConfig, values: Record<string, unknown>): void 
     for (const [name, value] of Object.entries(values)) if (config[name] === undefined) config[name] = value;
 }
 
+/**
+ * Operation nodes 2: per-message credentials became opt-in (allowMessageCredentials). A flow saved before has
+ * it off like a new node: a message's AccountSid or AuthToken is refused until the user ticks it.
+ */
+const MESSAGE_CREDENTIALS_OPT_IN: Migration = {
+    to: 2,
+    apply(config) {
+        fillMissing(config, { allowMessageCredentials: false });
+    },
+};
+
 const MIGRATIONS: Readonly<Record<string, readonly Migration[]>> = {
     [ACCOUNT_NODE_TYPE]: [
         {
@@ -37,6 +48,14 @@ const MIGRATIONS: Readonly<Record<string, readonly Migration[]>> = {
                 const { timeout, maxRetries, maxConcurrent, queueSize } = ACCOUNT_DEFAULTS;
                 // a blank rate is "no limit", as the dialog writes it
                 fillMissing(config, { apiBaseUrl: "", timeout, maxRetries, maxConcurrent, rate: "", queueSize });
+            },
+        },
+        {
+            // 2: allowed destinations and a default country; blank is what a flow without them always had
+            // (any destination, numbers only with their country code)
+            to: 2,
+            apply(config) {
+                fillMissing(config, { allowedDestinations: "", defaultCountry: "" });
             },
         },
     ],
@@ -54,9 +73,10 @@ const MIGRATIONS: Readonly<Record<string, readonly Migration[]>> = {
                 }
             },
         },
+        MESSAGE_CREDENTIALS_OPT_IN,
     ],
-    [GROUP_NODE_TYPES.messages]: [{ to: 1, apply() {} }],
-    [GROUP_NODE_TYPES.media]: [{ to: 1, apply() {} }],
+    [GROUP_NODE_TYPES.messages]: [{ to: 1, apply() {} }, MESSAGE_CREDENTIALS_OPT_IN],
+    [GROUP_NODE_TYPES.media]: [{ to: 1, apply() {} }, MESSAGE_CREDENTIALS_OPT_IN],
     [WEBHOOK_NODE_TYPE]: [{ to: 1, apply() {} }],
 };
 

@@ -47,7 +47,7 @@ export function describeExpected(spec: ParamSpec, t: Translate): string {
 }
 
 /** A short, safe rendering of a bad value: JSON, cut to a readable length. */
-function preview(value: unknown): string {
+export function preview(value: unknown): string {
     let text: string;
     try {
         text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));

@@ -3,6 +3,7 @@
  * the account shares: the one SDK client (with its keep-alive sockets), the request limiter and the retries.
  */
 import { ACCOUNT_DEFAULTS } from "../catalog/account-settings";
+import { recipientRules, type RecipientRules, type RecipientSettings } from "../rules/recipient-settings";
 import { verifySignature } from "../rules/signature";
 import { RequestLimiter, type Ticket } from "./limiter";
 import type { ApiRequest } from "../rules/request";
@@ -19,7 +20,7 @@ export interface AccountCredentials {
 }
 
 /** The config node's settings as the flow file holds them (numbers may be text). */
-export interface AccountSettings {
+export interface AccountSettings extends RecipientSettings {
     apiBaseUrl?: string;
     /** Request timeout, seconds. */
     timeout?: number | string;
@@ -87,6 +88,8 @@ export class TwilioAccount {
     readonly retryPolicy: RetryPolicy;
     /** Set when the base URL cannot be used: every request then fails with it, nothing is sent. */
     readonly problem?: ConfigProblem;
+    /** allowedDestinations and defaultCountry, for every node of the account. */
+    readonly recipients: RecipientRules;
     private api?: ApiClient;
     private active = 0;
     private closing = false;
@@ -98,6 +101,7 @@ export class TwilioAccount {
         const base = parseBaseUrl(settings.apiBaseUrl);
         this.baseUrl = base.ok ? base.url : String(settings.apiBaseUrl);
         if (!base.ok) this.problem = "badBaseUrl";
+        this.recipients = recipientRules(settings);
         this.timeoutMs = setting(settings.timeout, ACCOUNT_DEFAULTS.timeout, 0.001) * 1000;
         this.limiter = new RequestLimiter({
             maxConcurrent: Math.floor(setting(settings.maxConcurrent, ACCOUNT_DEFAULTS.maxConcurrent, 1)),

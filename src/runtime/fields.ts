@@ -40,7 +40,14 @@ export class FieldError extends Error {
     }
 }
 
-export type FieldResolver = (msg: NodeMessage) => Promise<Params>;
+/**
+ * The parameters of one message. `fromMessage`, when given, receives the names whose value the message itself
+ * supplied: keys of msg.payload, and fields that read msg (a msg property, or JSONata, which may read it).
+ */
+export type FieldResolver = (msg: NodeMessage, fromMessage?: Set<string>) => Promise<Params>;
+
+/** typedInput types whose value the message supplies. */
+const MESSAGE_TYPES = new Set(["msg", "jsonata"]);
 
 /** JSONata throws plain objects with a message, not Errors. */
 function reasonOf(err: unknown): string {
@@ -93,12 +100,16 @@ export function prepareFields(RED: NodeAPI, node: Node, op: OperationSpec, confi
         });
     }
 
-    return async (msg) => {
+    return async (msg, fromMessage) => {
         // a null prototype, so that a "__proto__" key in msg.payload is just another (unknown) name
         const params: Params = Object.create(null);
         const payload: unknown = payloadIsData ? undefined : msg.payload;
         if (isPlainObject(payload)) {
-            for (const [name, value] of Object.entries(payload)) if (!isBlank(value)) params[name] = value;
+            for (const [name, value] of Object.entries(payload)) {
+                if (isBlank(value)) continue;
+                params[name] = value;
+                fromMessage?.add(name);
+            }
         } else if (typeof payload === "string" && payload !== "" && op.stringPayload) {
             params[op.stringPayload] = payload;
         }
@@ -109,7 +120,10 @@ export function prepareFields(RED: NodeAPI, node: Node, op: OperationSpec, confi
             } catch (err) {
                 throw new FieldError(field.spec.name, reasonOf(err));
             }
-            if (!isBlank(value)) params[field.spec.name] = value;
+            if (!isBlank(value)) {
+                params[field.spec.name] = value;
+                if (MESSAGE_TYPES.has(field.type)) fromMessage?.add(field.spec.name);
+            }
             // the token read from a msg property does not travel on down the flow with the message
             if (field.type === "msg" && field.spec.kind === "text" && field.spec.secret) {
                 RED.util.setMessageProperty(msg, field.value, undefined);

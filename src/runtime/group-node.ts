@@ -15,6 +15,7 @@ import { FieldError, prepareFields, type FieldConfig, type FieldResolver } from 
 import { QueueFull, type Ticket } from "./limiter";
 import { NodeStatus, resultDetail } from "./node-status";
 import { failure, fromFailure, fromResponse, type Failure, type Outcome } from "./outcome";
+import { planRecipients, recipientParts, refusedCredentials, refusedDestination, type RecipientPlan } from "./recipients";
 import { fillStatusCallback, statusWebhookOf } from "./status-webhook";
 
 interface GroupNodeDef extends NodeDef, FieldConfig {
@@ -22,16 +23,28 @@ interface GroupNodeDef extends NodeDef, FieldConfig {
     account: string;
     /** A twilio-webhook node whose public URL is the StatusCallback when none is given (postMessage, createCall). */
     statusWebhook?: string;
+    /** Whether a message may carry AccountSid or AuthToken; off unless ticked (also in flows saved before). */
+    allowMessageCredentials?: boolean | string;
 }
 
 type Send = (msg: Array<NodeMessage | null>) => void;
 type Done = (err?: Error) => void;
 
+/** A message being prepared, or one request of it (one per recipient). */
 interface Pending {
-    /** Where the message is: being prepared, waiting for the account's limits, or with Twilio. */
+    /** Where it is: being prepared, waiting for the account's limits, or with Twilio. */
     state: "preparing" | "queued" | "sending";
     ticket?: Ticket;
+    settled: boolean;
+    /** Ends it with this outcome, delivered on an output. */
     settle(outcome: Outcome): void;
+    /** Ends it without an output: its requests, each pending on its own, take over. */
+    handOver(): void;
+}
+
+/** Where an outcome's params are kept, for msg.parameters on output 2. */
+interface Used {
+    params: Params;
 }
 
 /** Ends a queued request when its node stops: it was never sent. */
@@ -72,6 +85,7 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
         const stopping = new AbortController();
         const status = new NodeStatus(node, op, t);
         const statusWebhook = op && statusWebhookOf(op, config.statusWebhook);
+        const allowMessageCredentials = config.allowMessageCredentials === true || config.allowMessageCredentials === "true";
         let setupError: Failure | undefined;
         let resolveFields: FieldResolver | undefined;
         let whenDrained: (() => void) | undefined;
@@ -105,27 +119,81 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
             status.update();
         }
 
-        /** Everything from msg to outcome; never throws, never sends an invalid request. */
-        async function execute(msg: NodeMessage, entry: Pending, used: { params: Params }): Promise<Outcome> {
-            if (setupError) return setupError;
-            const operation = op!;
+        /** Pending work, counted in the node's status and waited for (or ended) when the node closes. */
+        function track(deliverOutcome: (outcome: Outcome) => void): Pending {
+            const entry: Pending = {
+                state: "preparing",
+                settled: false,
+                settle(outcome) {
+                    if (entry.settled) return;
+                    entry.settled = true;
+                    if (entry.state === "queued") status.queued--;
+                    pending.delete(entry);
+                    status.pending = pending.size;
+                    deliverOutcome(outcome);
+                    status.update(outcome);
+                    if (pending.size === 0) whenDrained?.();
+                },
+                handOver() {
+                    entry.settled = true;
+                    pending.delete(entry);
+                    status.pending = pending.size;
+                },
+            };
+            pending.add(entry);
+            status.pending = pending.size;
+            status.update();
+            return entry;
+        }
+
+        /** Settles the entry with what `task` comes to; never throws. */
+        function run(entry: Pending, task: () => Promise<Outcome>): void {
+            task().then(entry.settle, (err: unknown) =>
+                entry.settle(failure("NetworkError", t("twilio.errors.unexpected", { reason: String(err) }), 502)),
+            );
+        }
+
+        /** From msg to the requests it stands for (one per recipient), or the one failure that ends it. */
+        async function prepare(msg: NodeMessage, used: Used): Promise<RecipientPlan> {
+            if (setupError) return { ok: false, failure: setupError };
+            const fromMessage = new Set<string>();
             let input: Params;
             try {
-                input = await resolveFields!(msg);
+                input = await resolveFields!(msg, fromMessage);
             } catch (err) {
                 const { param, reason } = err as FieldError;
-                return failure("ValidationError", t("twilio.errors.field", { param, reason: fieldReason(reason) }), 400);
+                return { ok: false, failure: failure("ValidationError", t("twilio.errors.field", { param, reason: fieldReason(reason) }), 400) };
             }
             // before validation, so that the webhook's URL is checked like any StatusCallback
             const webhookProblem = fillStatusCallback(RED, statusWebhook, input);
             used.params = input;
-            if (webhookProblem) return failure("ConfigError", t(`twilio.errors.${webhookProblem}`, { id: String(config.statusWebhook) }), 400);
+            if (!allowMessageCredentials) {
+                // the account the node acts on: its own AccountSid field, else the config node's
+                const own = account!.authFor(fromMessage.has("AccountSid") ? undefined : (input.AccountSid as string | undefined));
+                const refused = refusedCredentials(fromMessage, input, own.ok ? own.auth.accountSid : undefined, t);
+                if (refused) return { ok: false, failure: refused };
+            }
+            if (webhookProblem) {
+                const sentence = t(`twilio.errors.${webhookProblem}`, { id: String(config.statusWebhook) });
+                return { ok: false, failure: failure("ConfigError", sentence, 400) };
+            }
+            return planRecipients(op!, input, account!.recipients, t);
+        }
+
+        /**
+         * One recipient, one request, one outcome: validation, the account's allowed destinations, credentials
+         * and limits, the exchange with its retries. Never throws, never sends an invalid request.
+         */
+        async function sendOne(input: Params, entry: Pending, used: Used): Promise<Outcome> {
+            const operation = op!;
             const validation = validatorOf(operation)(input);
             if (!validation.ok) {
                 const sentences = validation.issues.map((issue) => describeIssue(issue, operation, t));
                 return failure("ValidationError", sentences.join(" "), 400);
             }
             const params = (used.params = validation.params);
+            const refused = refusedDestination(operation, params, account!.recipients, t);
+            if (refused) return refused;
             const credentials = account!.authFor(params.AccountSid as string, params.AuthToken as string);
             if (!credentials.ok) {
                 const status = credentials.problem === "badBaseUrl" ? 400 : 401;
@@ -159,27 +227,46 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
             }
         }
 
+        function sendRequest(request: RecipientPlan & { ok: true }, index: number, entry: Pending, used: Used): void {
+            const one = request.requests[index];
+            run(entry, () => (one.refused ? Promise.resolve(one.refused) : sendOne(one.params, entry, used)));
+        }
+
+        /**
+         * A list of recipients: one output message per recipient, each with msg.parts as the split node sets it,
+         * so that a join node can collect them; done() once the last is out.
+         */
+        function fanOut(msg: NodeMessage, plan: RecipientPlan & { ok: true }, preparing: Pending, send: Send, done: Done): void {
+            const count = plan.requests.length;
+            const id = String(msg._msgid ?? RED.util.generateId());
+            const outer = (msg as NodeMessage & { parts?: unknown }).parts;
+            let left = count;
+            const parts = plan.requests.map((request, index) => {
+                const part = RED.util.cloneMessage(msg) as NodeMessage & { parts?: unknown };
+                part.parts = recipientParts(id, index, count, outer);
+                const used: Used = { params: request.params };
+                const finish: Done = (err) => {
+                    if (err) node.error(err, part);
+                    if (--left === 0) done();
+                };
+                return { used, entry: track((outcome) => deliver(part, outcome, used.params, send, finish)) };
+            });
+            preparing.handOver();
+            parts.forEach(({ entry, used }, index) => sendRequest(plan, index, entry, used));
+        }
+
         node.on("input", (msg: NodeMessageInFlow, send: Send, done: Done) => {
-            const used: { params: Params } = { params: {} };
-            let settled = false;
-            const entry: Pending = {
-                state: "preparing",
-                settle(outcome) {
-                    if (settled) return;
-                    settled = true;
-                    if (entry.state === "queued") status.queued--;
-                    pending.delete(entry);
-                    status.pending = pending.size;
-                    deliver(msg, outcome, used.params, send, done);
-                    status.update(outcome);
-                    if (pending.size === 0) whenDrained?.();
+            const used: Used = { params: {} };
+            const preparing = track((outcome) => deliver(msg, outcome, used.params, send, done));
+            prepare(msg, used).then(
+                (plan) => {
+                    if (preparing.settled) return; // ended while it was prepared (the node closed)
+                    if (!plan.ok) return preparing.settle(plan.failure);
+                    if (plan.list) return fanOut(msg, plan, preparing, send, done);
+                    used.params = plan.requests[0].params;
+                    sendRequest(plan, 0, preparing, used);
                 },
-            };
-            pending.add(entry);
-            status.pending = pending.size;
-            status.update();
-            execute(msg, entry, used).then(entry.settle, (err: unknown) =>
-                entry.settle(failure("NetworkError", t("twilio.errors.unexpected", { reason: String(err) }), 502)),
+                (err: unknown) => preparing.settle(failure("NetworkError", t("twilio.errors.unexpected", { reason: String(err) }), 502)),
             );
         });
 

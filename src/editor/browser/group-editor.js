@@ -120,6 +120,9 @@ function twilioGroupEditor(type, operations) {
         });
         // the status webhook stands in for a blank StatusCallback: shown right below it
         if (op.statusWebhook) $("#twilio-row-statusWebhook").insertAfter("#twilio-row-StatusCallback");
+        // the setting that lets AccountSid and AuthToken come from messages: right below those fields, last
+        const credentialsRow = $("#twilio-row-allowMessageCredentials");
+        credentialsRow.appendTo(credentialsRow.parent());
     }
 
     twilioShared.migrateOnLoad(RED, type);
@@ -137,6 +140,8 @@ function twilioGroupEditor(type, operations) {
         defaults[name] = { value: "", validate: validateField(name) };
         defaults[name + "Type"] = { value: firstFieldNamed(name).defaultType };
     });
+    // off by default, and for flows saved before the setting existed (undefined is off at runtime too)
+    defaults.allowMessageCredentials = { value: false };
     if (hasStatusWebhook) {
         defaults.statusWebhook = {
             value: "",
