@@ -12,6 +12,7 @@ import { FieldError, prepareFields, type FieldConfig, type FieldResolver } from 
 import { NodeStatus, resultDetail } from "./node-status";
 import { failure, fromFailure, fromResponse, type Failure, type Outcome } from "./outcome";
 import { buildRequest } from "./request";
+import { costSettingsOf, costSmsText, noteCost, type CostNote, type CostSettings } from "./sms-cost";
 import { fillStatusCallback, statusWebhookOf } from "./status-webhook";
 import { buildValidator, type Params, type Validator } from "./validate";
 
@@ -20,6 +21,15 @@ interface GroupNodeDef extends NodeDef, FieldConfig {
     account: string;
     /** A twilio-webhook node whose public URL is the StatusCallback when none is given (postMessage, createCall). */
     statusWebhook?: string;
+    /** postMessage: the most segments a Body may take (blank: no cap), and whether look-alikes are replaced. */
+    maxSegments?: unknown;
+    smartEncoding?: unknown;
+}
+
+/** What one input message came to before its outcome: the parameters used, and its SMS text's cost. */
+interface Used {
+    params: Params;
+    cost?: CostNote;
 }
 
 /** The config node as the operation nodes see it. */
@@ -73,6 +83,7 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
         const status = new NodeStatus(node, op, t);
         const statusWebhook = op && statusWebhookOf(op, config.statusWebhook);
         let setupError: Failure | undefined;
+        let costSettings: CostSettings = { maxSegments: undefined, smartEncoding: false };
         let resolveFields: FieldResolver | undefined;
         let whenDrained: (() => void) | undefined;
         let closing = false;
@@ -88,6 +99,9 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
                 const { param, reason } = err as FieldError;
                 setupError = failure("ConfigError", t(`twilio.errors.field`, { param, reason: fieldReason(reason) }), 400);
             }
+            const settings = op.smsText ? costSettingsOf(config, t) : costSettings;
+            if (typeof settings === "string") setupError ??= failure("ConfigError", settings, 400);
+            else costSettings = settings;
         }
         if (setupError) {
             node.status({ fill: "red", shape: "ring", text: t("twilio.status.notConfigured") });
@@ -106,7 +120,7 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
         }
 
         /** Everything from msg to outcome; never throws, never sends an invalid request. */
-        async function execute(msg: NodeMessage, entry: Pending, used: { params: Params }): Promise<Outcome> {
+        async function execute(msg: NodeMessage, entry: Pending, used: Used): Promise<Outcome> {
             if (setupError) return setupError;
             const operation = op!;
             let input: Params;
@@ -120,9 +134,13 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
             const webhookProblem = fillStatusCallback(RED, statusWebhook, input);
             used.params = input;
             if (webhookProblem) return failure("ConfigError", t(`twilio.errors.${webhookProblem}`, { id: String(config.statusWebhook) }), 400);
+            // before validation: smart encoding replaces look-alikes in the Body, and what is sent is validated
+            const costing = costSmsText(operation, input, costSettings, t);
+            used.cost = costing.note;
             const validation = validatorOf(operation)(input);
-            if (!validation.ok) {
-                const sentences = validation.issues.map((issue) => describeIssue(issue, operation, t));
+            if (!validation.ok || costing.overCap) {
+                const sentences = validation.ok ? [] : validation.issues.map((issue) => describeIssue(issue, operation, t));
+                if (costing.overCap) sentences.push(costing.overCap);
                 return failure("ValidationError", sentences.join(" "), 400);
             }
             const params = (used.params = validation.params);
@@ -157,7 +175,7 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
         }
 
         node.on("input", (msg: NodeMessageInFlow, send: Send, done: Done) => {
-            const used: { params: Params } = { params: {} };
+            const used: Used = { params: {} };
             let settled = false;
             const entry: Pending = {
                 state: "preparing",
@@ -167,7 +185,7 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
                     if (entry.state === "queued") status.queued--;
                     pending.delete(entry);
                     status.pending = pending.size;
-                    deliver(msg, outcome, used.params, send, done);
+                    deliver(msg, outcome, used, send, done);
                     status.update(outcome);
                     if (pending.size === 0) whenDrained?.();
                 },
@@ -189,7 +207,8 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
             return closing && wiredTo(port).some((id) => !RED.nodes.getNode(id));
         }
 
-        function deliver(msg: NodeMessage, outcome: Outcome, params: Params, send: Send, done: Done): void {
+        function deliver(msg: NodeMessage, outcome: Outcome, used: Used, send: Send, done: Done): void {
+            noteCost(msg, op, used.cost);
             if (outcome.ok) {
                 msg.payload = outcome.result;
                 if (unreachable(0)) {
@@ -203,7 +222,7 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
             const out = msg as NodeMessage & { operation?: string; parameters?: Params };
             out.payload = outcome.error;
             out.operation = config.operation;
-            out.parameters = op ? publicParameters(op, params) : {};
+            out.parameters = op ? publicParameters(op, used.params) : {};
             // with the error output unwired (or stopped) the error goes to done(err): Catch nodes and the log
             if (wiredTo(1).length > 0 && !unreachable(1)) {
                 send([null, out]);
