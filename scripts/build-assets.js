@@ -39,10 +39,33 @@ function translator(catalog, fallback) {
     };
 }
 
+/**
+ * The editor's TypeScript (src/editor/browser/segments.ts and the rules it imports, with Twilio's segment
+ * calculator) bundled for the browser: one minified IIFE defining the global GatewireTwilio, inlined into the
+ * editor HTML that needs it, so that it needs no route and nothing from node_modules at run time.
+ */
+function browserBundle() {
+    const esbuild = require("esbuild");
+    const result = esbuild.buildSync({
+        entryPoints: [path.join(root, "src/editor/browser/segments.ts")],
+        bundle: true,
+        minify: true,
+        format: "iife",
+        globalName: "GatewireTwilio",
+        platform: "browser",
+        target: "es2019",
+        legalComments: "none",
+        banner: { js: "/* @gatewire/node-red-twilio editor code; includes sms-segments-calculator (MIT, Twilio) and grapheme-splitter (MIT, Orlin Georgiev) */" },
+        write: false,
+    });
+    return result.outputFiles[0].text.trim();
+}
+
 // editor HTML
 const browserScript = fs.readFileSync(path.join(root, "src/editor/browser/group-editor.js"), "utf8");
+const bundle = browserBundle();
 for (const [group, type] of Object.entries(GROUP_NODE_TYPES)) {
-    write(path.join(out, `${type}.html`), groupEditorHtml(type, group, browserScript));
+    write(path.join(out, `${type}.html`), groupEditorHtml(type, group, browserScript, bundle));
 }
 const accountHtml = fs
     .readFileSync(path.join(root, `src/editor/${ACCOUNT_NODE_TYPE}.html`), "utf8")
