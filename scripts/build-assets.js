@@ -39,19 +39,35 @@ function translator(catalog, fallback) {
     };
 }
 
-// editor HTML. The runtime's own code the dialogs use (src/editor/browser/shared.ts) is bundled for the
-// browser and inlined as `twilioShared` in each node's script, inside its function scope.
-const sharedScript = esbuild.buildSync({
-    entryPoints: [path.join(root, "src/editor/browser/shared.ts")],
-    bundle: true,
-    format: "iife",
-    globalName: "twilioShared",
-    target: "es2020",
-    write: false,
-}).outputFiles[0].text;
+/**
+ * Editor TypeScript bundled for the browser (esbuild) as an IIFE that defines `globalName`, for inlining into
+ * editor HTML: the dialogs run the runtime's own code, and need no route and nothing from node_modules.
+ */
+function browserBundle(entry, globalName, options = {}) {
+    return esbuild.buildSync({
+        entryPoints: [path.join(root, "src/editor/browser", entry)],
+        bundle: true,
+        format: "iife",
+        globalName,
+        platform: "browser",
+        target: "es2019",
+        write: false,
+        ...options,
+    }).outputFiles[0].text.trim();
+}
+
+// editor HTML. shared.ts (migrations, the account's rules) goes into every node's script, inside its function
+// scope, as `twilioShared`; segments.ts (with Twilio's segment calculator) only into the messages node's, as
+// the global GatewireTwilio.
+const sharedScript = browserBundle("shared.ts", "twilioShared") + "\n";
 const browserScript = sharedScript + fs.readFileSync(path.join(root, "src/editor/browser/group-editor.js"), "utf8");
+const bundle = browserBundle("segments.ts", "GatewireTwilio", {
+    minify: true,
+    legalComments: "none",
+    banner: { js: "/* @gatewire/node-red-twilio editor code; includes sms-segments-calculator (MIT, Twilio) and grapheme-splitter (MIT, Orlin Georgiev) */" },
+});
 for (const [group, type] of Object.entries(GROUP_NODE_TYPES)) {
-    write(path.join(out, `${type}.html`), groupEditorHtml(type, group, browserScript));
+    write(path.join(out, `${type}.html`), groupEditorHtml(type, group, browserScript, bundle));
 }
 const accountHtml = fs
     .readFileSync(path.join(root, `src/editor/${ACCOUNT_NODE_TYPE}.html`), "utf8")

@@ -192,6 +192,7 @@ const postMessage: OperationSpec = {
     summary: "Send an SMS, MMS or WhatsApp message.",
     result: "message",
     stringPayload: "Body",
+    smsText: "Body",
     requireOneOf: [
         ["From", "MessagingServiceSid"],
         ["Body", "MediaUrl", "ContentSid"],

@@ -135,6 +135,11 @@ export interface OperationSpec {
     result: ResultKind;
     /** msg.payload of type string stands for this parameter (postMessage: Body). */
     stringPayload?: string;
+    /**
+     * The parameter whose text goes out as SMS segments (postMessage: Body): counted before sending (msg.segments,
+     * msg.encoding), capped by the node's maxSegments, and shown with a counter in the editor.
+     */
+    smsText?: string;
 }
 
 /** A response resource as the reference spec names its fields, and where Twilio's JSON names them otherwise. */

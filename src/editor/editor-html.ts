@@ -3,7 +3,7 @@
  * Library scorecard reads them) and its dialog, with one row per parameter of the catalog.
  */
 import type { GroupName } from "../catalog/types";
-import { editorModel, fieldNames, hasStatusWebhook } from "./editor-model";
+import { editorModel, fieldNames, hasSmsText, hasStatusWebhook } from "./editor-model";
 
 export const PALETTE_CATEGORY = "Twilio";
 export const NODE_COLOR = "#F58A96";
@@ -16,6 +16,8 @@ const DIALOG_STYLE = `<style>
     .twilio-dialog .form-row > label { width: 160px; }
     .twilio-dialog .form-row > input, .twilio-dialog .form-row > select { width: calc(100% - 170px); }
     .twilio-dialog .twilio-help { margin: 4px 0 0 164px; padding: 2px 6px; }
+    .twilio-dialog .twilio-segments { margin: 4px 0 0 164px; padding: 2px 6px; }
+    .twilio-dialog .twilio-segments-over { color: var(--red-ui-text-color-error, #d6615f); font-weight: bold; }
 </style>`;
 
 function fieldRow(name: string): string {
@@ -42,10 +44,40 @@ const MESSAGE_CREDENTIALS_ROW = `    <div class="form-row" id="twilio-row-allowM
         <div class="form-tips twilio-help" data-i18n="twilio.messageCredentials.tip"></div>
     </div>`;
 
-/** @param browserScript the shared editor code (browser/group-editor.js) that defines twilioGroupEditor */
-export function groupEditorHtml(type: string, group: GroupName, browserScript: string): string {
+/**
+ * The SMS cost of postMessage's Body: the counter (placed under the Body by the editor code), the cap and
+ * Smart Encoding. Settings of the node, not parameters of Twilio's.
+ */
+const SMS_TEXT_ROWS = `    <div class="form-tips twilio-segments" id="twilio-segments-counter" aria-live="polite"></div>
+    <div class="form-row" id="twilio-row-maxSegments">
+        <label for="node-input-maxSegments"><i class="fa fa-scissors"></i> <span data-i18n="twilio.segments.label.maxSegments"></span></label>
+        <input type="text" id="node-input-maxSegments" inputmode="numeric" style="width: 100px" data-i18n="[placeholder]twilio.segments.placeholder.maxSegments">
+        <div class="form-tips twilio-help" data-i18n="twilio.segments.tip.maxSegments"></div>
+    </div>
+    <div class="form-row" id="twilio-row-smartEncoding">
+        <label for="node-input-smartEncoding"><i class="fa fa-magic"></i> <span data-i18n="twilio.segments.label.smartEncoding"></span></label>
+        <input type="checkbox" id="node-input-smartEncoding" style="width: auto; vertical-align: top">
+        <label for="node-input-smartEncoding" style="width: calc(100% - 200px)" data-i18n="twilio.segments.label.smartEncodingCheckbox"></label>
+    </div>`;
+
+/**
+ * A plain <script> (no type): the bundle only defines the global GatewireTwilio, it registers no node type, so
+ * the Flow Library scorecard, which reads node types from text/javascript blocks, leaves it alone.
+ */
+function bundleScript(bundle: string): string {
+    if (/<\/script/i.test(bundle)) throw new Error("the browser bundle contains </script and cannot be inlined");
+    return `<script>\n${bundle}\n</script>\n\n`;
+}
+
+/**
+ * @param browserScript the shared editor code (browser/group-editor.js) that defines twilioGroupEditor
+ * @param browserBundle the bundled editor TypeScript (GatewireTwilio), inlined for groups that send SMS text
+ */
+export function groupEditorHtml(type: string, group: GroupName, browserScript: string, browserBundle?: string): string {
     const model = JSON.stringify(editorModel(group), null, 1).replace(/</g, "\\u003c");
-    return `<script type="text/javascript">
+    const smsText = hasSmsText(group);
+    if (smsText && !browserBundle) throw new Error(`${type}: its editor counts SMS segments and needs the browser bundle`);
+    return `${smsText ? bundleScript(browserBundle!) : ""}<script type="text/javascript">
 (function () {
 ${browserScript}
     const editor = twilioGroupEditor("${type}", ${model});
@@ -85,6 +117,7 @@ ${DIALOG_STYLE}
 ${fieldNames(group).map(fieldRow).join("\n")}
 ${hasStatusWebhook(group) ? STATUS_WEBHOOK_ROW : ""}
 ${MESSAGE_CREDENTIALS_ROW}
+${smsText ? SMS_TEXT_ROWS : ""}
 </div>
 </script>
 `;

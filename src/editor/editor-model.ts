@@ -30,6 +30,8 @@ export interface EditorOperation {
     requireOneOf: readonly (readonly string[])[];
     /** The operation takes a StatusCallback, which the node's status webhook setting can fill in. */
     statusWebhook: boolean;
+    /** The parameter sent as SMS segments (postMessage: Body): counted under its field, capped by maxSegments. */
+    smsText?: string;
 }
 
 const DYNAMIC = ["msg", "flow", "global", "env", "jsonata"];
@@ -111,6 +113,7 @@ function editorOperation(op: OperationSpec): EditorOperation {
         fields: op.params.map(editorField),
         requireOneOf: op.requireOneOf ?? [],
         statusWebhook: takesStatusCallback(op),
+        ...(op.smsText && { smsText: op.smsText }),
     };
 }
 
@@ -121,6 +124,11 @@ export function editorModel(group: GroupName): EditorOperation[] {
 /** Whether some operation of the group takes a StatusCallback: its nodes then have the status webhook setting. */
 export function hasStatusWebhook(group: GroupName): boolean {
     return operationsOf(group).some(takesStatusCallback);
+}
+
+/** Whether some operation of the group sends SMS text: its nodes then have maxSegments, smartEncoding and the counter. */
+export function hasSmsText(group: GroupName): boolean {
+    return operationsOf(group).some((op) => op.smsText !== undefined);
 }
 
 /** Every parameter name the group's operations use: one node property (and one type property) each. */

@@ -78,6 +78,21 @@ function paramEntry(op: OperationSpec, spec: ParamSpec, t: Translate): string {
     <dd>${prefix}${escapeHtml(t(`twilio.params.${op.name}.${spec.name}`))} ${escapeHtml(accepts)}</dd>`;
 }
 
+/** postMessage's msg.segments, msg.encoding and msg.replaced: on both outputs, so listed in each. */
+function smsCostProperties(group: GroupName, t: Translate): string {
+    if (!operationsOf(group).some((op) => op.smsText)) return "";
+    const entries: Array<[string, string]> = [
+        ["segments", "number"],
+        ["encoding", "string"],
+        ["replaced", "object"],
+    ];
+    return entries
+        .map(([name, kind]) => `
+            <dt class="optional">${name} <span class="property-type">${kind}</span></dt>
+            <dd>${escapeHtml(t(`twilio.segments.help.${name}`))}</dd>`)
+        .join("");
+}
+
 function resultShape(kind: ResultKind, t: Translate): string {
     if (kind === "none") return t("twilio.help.deleted");
     const list = LISTS[kind];
@@ -132,7 +147,7 @@ ${inputs}
             <dt>payload <span class="property-type">object | null</span></dt>
             <dd><ul>
 ${resultItems}
-            </ul>${escapeHtml(t("twilio.help.passThrough"))}</dd>
+            </ul>${escapeHtml(t("twilio.help.passThrough"))}</dd>${smsCostProperties(group, t)}
         </dl>
     </li>
     <li>${t("twilio.help.error")}
@@ -142,7 +157,7 @@ ${resultItems}
             <dt>operation <span class="property-type">string</span></dt>
             <dd>${escapeHtml(t("twilio.help.errorOperation"))}</dd>
             <dt>parameters <span class="property-type">object</span></dt>
-            <dd>${escapeHtml(t("twilio.help.errorParameters"))}</dd>
+            <dd>${escapeHtml(t("twilio.help.errorParameters"))}</dd>${smsCostProperties(group, t)}
         </dl>
         <p>${escapeHtml(t("twilio.help.errorUnwired"))}</p>
     </li>
@@ -151,6 +166,7 @@ ${resultItems}
 <h3>${t("twilio.help.details")}</h3>
 ${["credentials", "status", ...help.notes].map((note) => `<p>${escapeHtml(t(`twilio.help.${note}`))}</p>`).join("\n")}
 ${["twilio.messageCredentials.help", ...help.details].map((key) => `<p>${escapeHtml(t(key))}</p>`).join("\n")}
+${smsCostProperties(group, t) ? `<p>${escapeHtml(t("twilio.segments.help.cost"))}</p>` : ""}
 
 <h3>${t("twilio.help.example")}</h3>
 <p>${escapeHtml(t("twilio.help.exampleIntro", { operation: help.exampleOperation }))}</p>

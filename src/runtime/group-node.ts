@@ -16,6 +16,7 @@ import { QueueFull, type Ticket } from "./limiter";
 import { NodeStatus, resultDetail } from "./node-status";
 import { failure, fromFailure, fromResponse, type Failure, type Outcome } from "./outcome";
 import { planRecipients, recipientParts, refusedCredentials, refusedDestination, type RecipientPlan } from "./recipients";
+import { costSettingsOf, costSmsText, noteCost, type CostNote, type CostSettings } from "./sms-cost";
 import { fillStatusCallback, statusWebhookOf } from "./status-webhook";
 
 interface GroupNodeDef extends NodeDef, FieldConfig {
@@ -25,6 +26,9 @@ interface GroupNodeDef extends NodeDef, FieldConfig {
     statusWebhook?: string;
     /** Whether a message may carry AccountSid or AuthToken; off unless ticked (also in flows saved before). */
     allowMessageCredentials?: boolean | string;
+    /** postMessage: the most segments a Body may take (blank: no cap), and whether look-alikes are replaced. */
+    maxSegments?: unknown;
+    smartEncoding?: unknown;
 }
 
 type Send = (msg: Array<NodeMessage | null>) => void;
@@ -42,9 +46,10 @@ interface Pending {
     handOver(): void;
 }
 
-/** Where an outcome's params are kept, for msg.parameters on output 2. */
+/** What one output message came to before its outcome: the parameters used (msg.parameters on output 2), and its SMS text's cost. */
 interface Used {
     params: Params;
+    cost?: CostNote;
 }
 
 /** Ends a queued request when its node stops: it was never sent. */
@@ -87,6 +92,7 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
         const statusWebhook = op && statusWebhookOf(op, config.statusWebhook);
         const allowMessageCredentials = config.allowMessageCredentials === true || config.allowMessageCredentials === "true";
         let setupError: Failure | undefined;
+        let costSettings: CostSettings = { maxSegments: undefined, smartEncoding: false };
         let resolveFields: FieldResolver | undefined;
         let whenDrained: (() => void) | undefined;
         let closing = false;
@@ -102,6 +108,9 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
                 const { param, reason } = err as FieldError;
                 setupError = failure("ConfigError", t(`twilio.errors.field`, { param, reason: fieldReason(reason) }), 400);
             }
+            const settings = op.smsText ? costSettingsOf(config, t) : costSettings;
+            if (typeof settings === "string") setupError ??= failure("ConfigError", settings, 400);
+            else costSettings = settings;
         }
         if (setupError) {
             node.status({ fill: "red", shape: "ring", text: t("twilio.status.notConfigured") });
@@ -186,9 +195,13 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
          */
         async function sendOne(input: Params, entry: Pending, used: Used): Promise<Outcome> {
             const operation = op!;
+            // before validation: smart encoding replaces look-alikes in the Body, and what is sent is validated
+            const costing = costSmsText(operation, input, costSettings, t);
+            used.cost = costing.note;
             const validation = validatorOf(operation)(input);
-            if (!validation.ok) {
-                const sentences = validation.issues.map((issue) => describeIssue(issue, operation, t));
+            if (!validation.ok || costing.overCap) {
+                const sentences = validation.ok ? [] : validation.issues.map((issue) => describeIssue(issue, operation, t));
+                if (costing.overCap) sentences.push(costing.overCap);
                 return failure("ValidationError", sentences.join(" "), 400);
             }
             const params = (used.params = validation.params);
@@ -249,7 +262,7 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
                     if (err) node.error(err, part);
                     if (--left === 0) done();
                 };
-                return { used, entry: track((outcome) => deliver(part, outcome, used.params, send, finish)) };
+                return { used, entry: track((outcome) => deliver(part, outcome, used, send, finish)) };
             });
             preparing.handOver();
             parts.forEach(({ entry, used }, index) => sendRequest(plan, index, entry, used));
@@ -257,7 +270,7 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
 
         node.on("input", (msg: NodeMessageInFlow, send: Send, done: Done) => {
             const used: Used = { params: {} };
-            const preparing = track((outcome) => deliver(msg, outcome, used.params, send, done));
+            const preparing = track((outcome) => deliver(msg, outcome, used, send, done));
             prepare(msg, used).then(
                 (plan) => {
                     if (preparing.settled) return; // ended while it was prepared (the node closed)
@@ -279,7 +292,10 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
             return closing && wiredTo(port).some((id) => !RED.nodes.getNode(id));
         }
 
-        function deliver(msg: NodeMessage, outcome: Outcome, params: Params, send: Send, done: Done): void {
+        function deliver(msg: NodeMessage, outcome: Outcome, used: Used, send: Send, done: Done): void {
+            // a message that ended before its text was counted (refused, not prepared) is counted here, as sent
+            const cost = used.cost ?? (op?.smsText ? costSmsText(op, { ...used.params }, costSettings, t).note : undefined);
+            noteCost(msg, op, cost);
             if (outcome.ok) {
                 msg.payload = outcome.result;
                 if (unreachable(0)) {
@@ -293,7 +309,7 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
             const out = msg as NodeMessage & { operation?: string; parameters?: Params };
             out.payload = outcome.error;
             out.operation = config.operation;
-            out.parameters = op ? publicParameters(op, params) : {};
+            out.parameters = op ? publicParameters(op, used.params) : {};
             // with the error output unwired (or stopped) the error goes to done(err): Catch nodes and the log
             if (wiredTo(1).length > 0 && !unreachable(1)) {
                 send([null, out]);

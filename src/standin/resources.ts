@@ -4,6 +4,7 @@
  * Deliberately independent of the node's own catalog and patterns, so that the two cannot share a mistake.
  */
 import { API_VERSION, formatNumber, newSid, rfc2822, TwilioApiError } from "./twilio-format";
+import { SegmentedMessage } from "sms-segments-calculator";
 
 export type Form = Record<string, string | string[]>;
 export type Resource = Record<string, unknown>;
@@ -143,8 +144,9 @@ function contentType(url: string): string {
     return { png: "image/png", gif: "image/gif", jpg: "image/jpeg", jpeg: "image/jpeg" }[extension ?? ""] ?? "image/jpeg";
 }
 
-function segments(body: string): number {
-    return body.length <= 160 ? 1 : Math.ceil(body.length / 153);
+/** As Twilio counts them: its own segment calculator (not the node's rule). WhatsApp messages are not split. */
+function segments(body: string, to: string): number {
+    return to.startsWith("whatsapp:") ? 1 : new SegmentedMessage(body).segmentsCount;
 }
 
 export function createMessage(accountSid: string, form: Form, now: Date): { message: Resource; media: Resource[] } {
@@ -196,7 +198,7 @@ export function createMessage(accountSid: string, form: Form, now: Date): { mess
     });
     const message: Resource = {
         body,
-        num_segments: String(segments(body)),
+        num_segments: String(segments(body, to)),
         direction: "outbound-api",
         from: from ?? null,
         to,

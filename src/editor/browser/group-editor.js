@@ -61,6 +61,36 @@ function twilioGroupEditor(type, operations) {
     const WEBHOOK_TYPE = "twilio-webhook";
     const hasStatusWebhook = operations.some(function (op) { return op.statusWebhook; });
 
+    // postMessage's Body is counted as the runtime counts it: GatewireTwilio is src/editor/browser/segments.ts
+    // (with src/rules/segments.ts) bundled by the build and inlined before this script
+    const hasSmsText = operations.some(function (op) { return op.smsText; });
+
+    /** The counter under the SMS text, updated on any input in the dialog (Body, its type, To, the settings). */
+    function watchSmsText(node, select) {
+        const counter = document.getElementById("twilio-segments-counter");
+        function typed(name) {
+            const input = $("#node-input-" + name);
+            return input.length ? { type: input.typedInput("type"), value: input.typedInput("value") } : { type: "", value: "" };
+        }
+        function update() {
+            const op = byName[select.val()];
+            if (!op || !op.smsText) return;
+            const body = typed(op.smsText);
+            const to = typed("To");
+            const view = GatewireTwilio.counterView({
+                bodyType: body.type,
+                body: body.value,
+                toType: to.type,
+                to: to.value,
+                smartEncoding: $("#node-input-smartEncoding").prop("checked"),
+                maxSegments: $("#node-input-maxSegments").val(),
+            }, function (key, substitutions) { return node._(key, substitutions); });
+            GatewireTwilio.renderCounter(counter, view);
+        }
+        $(".twilio-dialog").on("input change keyup", update);
+        update();
+    }
+
     function isWebhook(id) {
         const webhook = RED.nodes.node(id);
         return !!webhook && webhook.type === WEBHOOK_TYPE;
@@ -105,6 +135,7 @@ function twilioGroupEditor(type, operations) {
         const op = byName[operation];
         $(".twilio-field").hide();
         $("#twilio-row-statusWebhook").toggle(!!op && op.statusWebhook);
+        $("#twilio-segments-counter, #twilio-row-maxSegments, #twilio-row-smartEncoding").toggle(!!op && !!op.smsText);
         if (!op) return;
         $("#twilio-operation-summary").text(node._("twilio.summaries." + op.name));
         op.fields.forEach(function (field) {
@@ -123,6 +154,12 @@ function twilioGroupEditor(type, operations) {
         // the setting that lets AccountSid and AuthToken come from messages: right below those fields, last
         const credentialsRow = $("#twilio-row-allowMessageCredentials");
         credentialsRow.appendTo(credentialsRow.parent());
+        // the counter under the SMS text, the cap and smart encoding right below it
+        if (op.smsText) {
+            $("#twilio-segments-counter").appendTo("#twilio-row-" + op.smsText);
+            $("#twilio-row-smartEncoding").insertAfter("#twilio-row-" + op.smsText);
+            $("#twilio-row-maxSegments").insertAfter("#twilio-row-" + op.smsText);
+        }
     }
 
     twilioShared.migrateOnLoad(RED, type);
@@ -149,6 +186,17 @@ function twilioGroupEditor(type, operations) {
                 return !value || isWebhook(value);
             },
         };
+    }
+
+    if (hasSmsText) {
+        defaults.maxSegments = {
+            value: "",
+            validate: function (value, options) {
+                if (GatewireTwilio.parseMaxSegments(value).ok) return true;
+                return options ? RED._("@gatewire/node-red-twilio/" + type + ":twilio.segments.badMaxSegments", { value: value }) : false;
+            },
+        };
+        defaults.smartEncoding = { value: false };
     }
 
     return {
@@ -183,6 +231,7 @@ function twilioGroupEditor(type, operations) {
             if (hasStatusWebhook) fillWebhookSelect(node);
             select.on("change", function () { showOperation(node, select.val()); });
             showOperation(node, select.val());
+            if (hasSmsText) watchSmsText(node, select);
         },
         oneditsave: function () {
             // operations share property names (To, From, PageSize...): a value left in a field the chosen
