@@ -5,29 +5,42 @@
 import type { Node, NodeAPI, NodeDef } from "node-red";
 import { ACCOUNT_NODE_TYPE } from "./catalog/node-types";
 import { TwilioAccount, type AccountCredentials, type AccountSettings } from "./runtime/account";
+import { resolveProxySetting, type ProxyCredentials } from "./runtime/account-proxy";
+import type { ConnectTo } from "./runtime/agents";
 
-type AccountNodeDef = NodeDef & AccountSettings;
+type AccountNodeDef = NodeDef & Omit<AccountSettings, "proxy" | "connectTo"> & { proxy?: string };
 
-type AccountNode = Node<AccountCredentials> & { account: TwilioAccount };
+type AccountNode = Node<AccountCredentials & ProxyCredentials> & { account: TwilioAccount };
 
 export default function (RED: NodeAPI): void {
     function TwilioAccountNode(this: AccountNode, config: AccountNodeDef) {
         RED.nodes.createNode(this, config);
-        const { apiBaseUrl, timeout, maxRetries, maxConcurrent, rate, queueSize } = config;
-        this.account = new TwilioAccount({ apiBaseUrl, timeout, maxRetries, maxConcurrent, rate, queueSize }, { ...this.credentials });
-        if (this.account.problem) this.error(RED._(`twilio.errors.${this.account.problem}`, { url: this.account.baseUrl }));
+        const { apiBaseUrl, timeout, maxRetries, maxConcurrent, rate, queueSize, region, edge } = config;
+        const { proxyUsername, proxyPassword, ...credentials } = this.credentials ?? {};
+        const proxy = resolveProxySetting(RED, config.proxy, { proxyUsername, proxyPassword });
+        const connectTo = (RED.settings as { twilioConnectTo?: ConnectTo }).twilioConnectTo;
+        const settings = { apiBaseUrl, timeout, maxRetries, maxConcurrent, rate, queueSize, region, edge, proxy, connectTo };
+        this.account = new TwilioAccount(settings, credentials);
+        if (this.account.problem) {
+            this.error(RED._(`twilio.errors.${this.account.problem}`, { url: this.account.baseUrl, value: this.account.problemValue ?? "" }));
+        } else if (this.account.proxy) {
+            // the proxy's origin only: its user and password are credentials
+            this.log(RED._(`twilio.where.log.proxy.${this.account.proxy.source}`, { url: this.account.baseUrl, proxy: this.account.proxy.shown }));
+        }
         this.on("close", (done: () => void) => {
             this.account.close();
             done();
         });
     }
 
-    RED.nodes.registerType<AccountNode, AccountNodeDef, unknown, AccountCredentials>(ACCOUNT_NODE_TYPE, TwilioAccountNode, {
+    RED.nodes.registerType<AccountNode, AccountNodeDef, unknown, AccountCredentials & ProxyCredentials>(ACCOUNT_NODE_TYPE, TwilioAccountNode, {
         credentials: {
             accountSid: { type: "text" },
             authToken: { type: "password" },
             apiKeySid: { type: "text" },
             apiKeySecret: { type: "password" },
+            proxyUsername: { type: "text" },
+            proxyPassword: { type: "password" },
         },
     });
 }

@@ -7,7 +7,9 @@ import { verifySignature } from "../webhook/signature";
 import { RequestLimiter, type Ticket } from "./limiter";
 import type { ApiRequest } from "./request";
 import { mayHaveReached, nextDelay, type AttemptResult, type RetryPolicy } from "./retry";
-import { createApiClient, parseBaseUrl, type ApiClient } from "./twilio-client";
+import { chooseProxy, type ChosenProxy, type ProxyConfig } from "./proxy";
+import { createApiClient, parseBaseUrl, type ApiClient, type Connection } from "./twilio-client";
+import { apiHost } from "./twilio-host";
 
 export interface AccountCredentials {
     accountSid?: string;
@@ -29,6 +31,13 @@ export interface AccountSettings {
     rate?: number | string;
     /** Messages that may wait for the limits before a QueueFullError. */
     queueSize?: number | string;
+    /** Twilio's processing region and edge location (twilio-host.ts); blank: US1. apiBaseUrl wins. */
+    region?: string;
+    edge?: string;
+    /** The account's own proxy, resolved by twilio-account (proxy.ts); none: the environment's. */
+    proxy?: ProxyConfig;
+    /** settings.js twilioConnectTo (agents.ts). */
+    connectTo?: Connection["connectTo"];
 }
 
 /** Twilio allows about 100 concurrent requests per account; 10 leaves room for everything else. */
@@ -55,7 +64,21 @@ export interface Auth {
 }
 
 /** Message catalog keys of the configuration problems, for ConfigError. */
-export type ConfigProblem = "noCredentials" | "badAccountSid" | "badBaseUrl" | "apiKeyIncomplete" | "badApiKeySid";
+export type ConfigProblem =
+    | "noCredentials"
+    | "badAccountSid"
+    | "badBaseUrl"
+    | "apiKeyIncomplete"
+    | "badApiKeySid"
+    // twilio.errors.where.*: the host and the proxy (issue 15)
+    | "where.badRegion"
+    | "where.badEdge"
+    | "where.badProxy";
+
+/** Problems of a setting rather than of the credentials: a ConfigError with status 400, not 401. */
+export function isSettingProblem(problem: ConfigProblem): boolean {
+    return problem === "badBaseUrl" || problem.startsWith("where.");
+}
 
 const ACCOUNT_SID = sidPattern(["AC"]);
 const API_KEY_SID = sidPattern(["SK"]);
@@ -75,6 +98,11 @@ export class TwilioAccount {
     readonly retryPolicy: RetryPolicy;
     /** Set when the base URL cannot be used: every request then fails with it, nothing is sent. */
     readonly problem?: ConfigProblem;
+    /** The setting a problem is about, for its message: the base URL, region, edge or the proxy's origin. */
+    readonly problemValue?: string;
+    /** The proxy requests go through, if any. */
+    readonly proxy?: ChosenProxy;
+    private readonly connection: Connection;
     private api?: ApiClient;
     private active = 0;
     private closing = false;
@@ -83,9 +111,17 @@ export class TwilioAccount {
         settings: AccountSettings,
         private readonly credentials: AccountCredentials,
     ) {
-        const base = parseBaseUrl(settings.apiBaseUrl);
-        this.baseUrl = base.ok ? base.url : String(settings.apiBaseUrl);
-        if (!base.ok) this.problem = "badBaseUrl";
+        // a base URL wins over region and edge: it is where the user wants requests to go (a test server, a proxy)
+        const hasBaseUrl = typeof settings.apiBaseUrl === "string" && settings.apiBaseUrl.trim() !== "";
+        const base = hasBaseUrl ? parseBaseUrl(settings.apiBaseUrl) : undefined;
+        const host = hasBaseUrl ? undefined : apiHost(settings.region, settings.edge);
+        this.baseUrl = base?.ok ? base.url : host?.ok ? host.origin : String(settings.apiBaseUrl ?? "");
+        const chosen = base?.ok || host?.ok ? chooseProxy(this.baseUrl, settings.proxy) : { ok: true as const };
+        if (base && !base.ok) this.problem = "badBaseUrl";
+        else if (host && !host.ok) [this.problem, this.problemValue] = [host.setting === "region" ? "where.badRegion" : "where.badEdge", host.value];
+        else if (!chosen.ok) [this.problem, this.problemValue] = ["where.badProxy", chosen.shown];
+        this.proxy = chosen.ok ? chosen.proxy : undefined;
+        this.connection = { proxy: this.proxy?.url, connectTo: settings.connectTo };
         this.timeoutMs = setting(settings.timeout, ACCOUNT_DEFAULTS.timeout, 0.001) * 1000;
         this.limiter = new RequestLimiter({
             maxConcurrent: Math.floor(setting(settings.maxConcurrent, ACCOUNT_DEFAULTS.maxConcurrent, 1)),
@@ -173,7 +209,7 @@ export class TwilioAccount {
 
     /** One attempt; resolves with any HTTP answer, rejects only when there was none. */
     private async send(request: ApiRequest, auth: Auth): Promise<{ statusCode: number; body: unknown; headers?: Record<string, unknown> }> {
-        this.api ??= createApiClient(this.baseUrl, this.timeoutMs, this.limiter.maxConcurrent);
+        this.api ??= createApiClient(this.baseUrl, this.timeoutMs, this.limiter.maxConcurrent, this.connection);
         const fields = request.method === "post" ? { data: request.fields } : { params: request.fields };
         this.active++;
         try {

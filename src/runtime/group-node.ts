@@ -5,7 +5,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from "node-red";
 import { OPERATIONS } from "../catalog/operations";
 import type { GroupName, OperationSpec } from "../catalog/types";
-import type { TwilioAccount } from "./account";
+import { isSettingProblem, type TwilioAccount } from "./account";
 import { QueueFull, type Ticket } from "./limiter";
 import { describeIssue, type Translate } from "./describe";
 import { FieldError, prepareFields, type FieldConfig, type FieldResolver } from "./fields";
@@ -128,8 +128,8 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
             const params = (used.params = validation.params);
             const credentials = account!.authFor(params.AccountSid as string, params.AuthToken as string);
             if (!credentials.ok) {
-                const status = credentials.problem === "badBaseUrl" ? 400 : 401;
-                return failure("ConfigError", t(`twilio.errors.${credentials.problem}`, { url: account!.baseUrl }), status);
+                const status = isSettingProblem(credentials.problem) ? 400 : 401;
+                return failure("ConfigError", t(`twilio.errors.${credentials.problem}`, { url: account!.baseUrl, value: account!.problemValue ?? "" }), status);
             }
             const request = buildRequest(operation, params, credentials.auth.accountSid);
             try {
