@@ -30,8 +30,9 @@ export function resolveProxySetting(RED: NodeAPI, setting: unknown, credentials:
             noProxy: noProxyList(node.noproxy),
             username: node.credentials?.username,
             password: node.credentials?.password,
+            urlMayCarryCredentials: true,
         };
     }
     // an id of a node that is gone or of another type is not a URL: it is refused as one
-    return { url: value, username: credentials.proxyUsername, password: credentials.proxyPassword };
+    return { url: value, username: credentials.proxyUsername, password: credentials.proxyPassword, urlMayCarryCredentials: false };
 }

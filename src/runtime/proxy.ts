@@ -4,10 +4,12 @@
  *
  * - the account's own proxy (core's "http proxy" config node, or a URL) applies unless its no-proxy list names
  *   the host;
- * - else the environment, as core's http request node reads it: HTTPS_PROXY / HTTP_PROXY / ALL_PROXY and
- *   NO_PROXY, lower or upper case (proxy-from-env, the library core's rules derive from and axios uses), except
- *   that a loopback host is never sent to an environment proxy (as Go's net/http does): a proxy elsewhere
- *   cannot reach this machine's stand-in or test server.
+ * - else the environment, as core's http request node reads it: HTTPS_PROXY (HTTP_PROXY for http) / ALL_PROXY
+ *   and NO_PROXY, lower or upper case (proxy-from-env, the library core's rules derive from and axios uses);
+ *   when none of them names a proxy for https, HTTP_PROXY does, as the twilio SDK reads it (its documented
+ *   variable, and what this package did before it chose its own agents); NO_PROXY still applies. A loopback
+ *   host is never sent to an environment proxy (as Go's net/http does): a proxy elsewhere cannot reach this
+ *   machine's stand-in or test server.
  *
  * The proxy's user and password are credentials: they are kept in the URL object the agent uses and never in
  * what is shown (`shown` is the proxy's origin only).
@@ -23,6 +25,11 @@ export interface ProxyConfig {
     noProxy?: string[];
     username?: string;
     password?: string;
+    /**
+     * Whether the URL may carry user:password. An "http proxy" node's URL may (core's http request node takes
+     * them from it); the account's own URL setting may not: it is in the flow, and credentials are not.
+     */
+    urlMayCarryCredentials?: boolean;
 }
 
 export interface ChosenProxy {
@@ -48,7 +55,7 @@ function originOf(text: string): string {
     }
 }
 
-function parseProxy(text: string, source: ChosenProxy["source"], username?: string, password?: string): ProxyChoice {
+function parseProxy(text: string, source: ChosenProxy["source"], username?: string, password?: string, urlMayCarryCredentials = true): ProxyChoice {
     const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`;
     let url: URL;
     try {
@@ -57,6 +64,7 @@ function parseProxy(text: string, source: ChosenProxy["source"], username?: stri
         return { ok: false, source, shown: originOf(text) };
     }
     if ((url.protocol !== "http:" && url.protocol !== "https:") || !url.hostname) return { ok: false, source, shown: originOf(withScheme) };
+    if (!urlMayCarryCredentials && (url.username || url.password)) return { ok: false, source, shown: `${url.protocol}//${url.host}` };
     if (username || password) {
         url.username = encodeURIComponent(username ?? "");
         url.password = encodeURIComponent(password ?? "");
@@ -85,10 +93,14 @@ export function chooseProxy(target: string, explicit?: ProxyConfig): ProxyChoice
     if (explicit && explicit.url.trim() !== "") {
         const port = Number(url.port) || DEFAULT_PORTS[url.protocol] || 0;
         if (listed(hostname, port, explicit.noProxy ?? [])) return { ok: true };
-        return parseProxy(explicit.url.trim(), "account", explicit.username, explicit.password);
+        return parseProxy(explicit.url.trim(), "account", explicit.username, explicit.password, explicit.urlMayCarryCredentials);
     }
     if (LOOPBACK_HOSTS.test(url.hostname)) return { ok: true };
-    const fromEnvironment = getProxyForUrl(url);
+    let fromEnvironment = getProxyForUrl(url);
+    if (!fromEnvironment && url.protocol === "https:") {
+        // the SDK's HTTP_PROXY for https: asked as for the same host and port over http, so NO_PROXY applies
+        fromEnvironment = getProxyForUrl(`http://${url.hostname}:${url.port || 443}/`);
+    }
     return fromEnvironment ? parseProxy(fromEnvironment, "environment") : { ok: true };
 }
 
