@@ -3,7 +3,7 @@
  * the account shares: the one SDK client (with its keep-alive sockets), the request limiter and the retries.
  */
 import { sidPattern } from "../catalog/patterns";
-import { verifySignature } from "../webhook/signature";
+import { verifySignature, verifySignatureWithBody } from "../webhook/signature";
 import { RequestLimiter, type Ticket } from "./limiter";
 import type { ApiRequest } from "./request";
 import { mayHaveReached, nextDelay, type AttemptResult, type RetryPolicy } from "./retry";
@@ -146,6 +146,11 @@ export class TwilioAccount {
     /** Whether X-Twilio-Signature `signature` is Twilio's for this URL and these parameters; false without a token. */
     verifyWebhook(signature: string, url: string, params: Record<string, string | string[]>): boolean {
         return this.canVerifyWebhooks && verifySignature(this.credentials.authToken!, signature, url, params);
+    }
+
+    /** The same for a JSON webhook: the URL (with its bodySHA256) signed, and the raw body that hash covers. */
+    verifyWebhookWithBody(signature: string, url: string, body: string): boolean {
+        return this.canVerifyWebhooks && verifySignatureWithBody(this.credentials.authToken!, signature, url, body);
     }
 
     /** A place in the account's limits for one request: see RequestLimiter.take (throws QueueFull). */
