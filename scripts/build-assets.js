@@ -13,6 +13,7 @@ const out = path.join(root, "nodes");
 const { ACCOUNT_NODE_TYPE, GROUP_NODE_TYPES, WEBHOOK_NODE_TYPE } = require("../nodes/catalog");
 const esbuild = require("esbuild");
 const { knownCountries } = require("../nodes/rules/phone-numbers");
+const { REGIONS, EDGES, HOME_EDGE } = require("../nodes/runtime/twilio-host");
 const { WEBHOOK_PATH_PATTERN } = require("../nodes/webhook/public-url");
 const { REPLY_TIMEOUT } = require("../nodes/webhook/webhook-node");
 const { groupEditorHtml } = require("../nodes/editor/editor-html");
@@ -72,7 +73,10 @@ for (const [group, type] of Object.entries(GROUP_NODE_TYPES)) {
 const accountHtml = fs
     .readFileSync(path.join(root, `src/editor/${ACCOUNT_NODE_TYPE}.html`), "utf8")
     .replace("@SHARED_SCRIPT@", () => sharedScript)
-    .replace("@COUNTRIES@", JSON.stringify(knownCountries()));
+    .replace("@COUNTRIES@", JSON.stringify(knownCountries()))
+    .replace("@REGIONS@", JSON.stringify(REGIONS))
+    .replace("@EDGES@", JSON.stringify(EDGES))
+    .replace("@HOME_EDGE@", JSON.stringify(HOME_EDGE));
 write(path.join(out, `${ACCOUNT_NODE_TYPE}.html`), accountHtml);
 const webhookHtml = fs
     .readFileSync(path.join(root, `src/editor/${WEBHOOK_NODE_TYPE}.html`), "utf8")

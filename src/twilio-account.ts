@@ -7,18 +7,28 @@ import { ACCOUNT_NODE_TYPE } from "./catalog/node-types";
 import { migrateConfig } from "./rules/config-migrations";
 import { TwilioAccount, type AccountCredentials, type AccountSettings } from "./runtime/account";
 import type { AccountNode } from "./runtime/account-node";
+import { resolveProxySetting, type ProxyCredentials } from "./runtime/account-proxy";
+import type { ConnectTo } from "./runtime/agents";
 import { recipientSettingsProblem } from "./runtime/recipients";
 
-type AccountNodeDef = NodeDef & AccountSettings;
+type AccountNodeDef = NodeDef & Omit<AccountSettings, "proxy" | "connectTo"> & { proxy?: string };
 
 export default function (RED: NodeAPI): void {
     function TwilioAccountNode(this: AccountNode, saved: AccountNodeDef) {
         RED.nodes.createNode(this, saved);
         const config = migrateConfig(ACCOUNT_NODE_TYPE, saved);
-        const { apiBaseUrl, timeout, maxRetries, maxConcurrent, rate, queueSize, allowedDestinations, defaultCountry } = config;
-        const settings = { apiBaseUrl, timeout, maxRetries, maxConcurrent, rate, queueSize, allowedDestinations, defaultCountry };
-        this.account = new TwilioAccount(settings, { ...this.credentials });
-        if (this.account.problem) this.error(RED._(`twilio.errors.${this.account.problem}`, { url: this.account.baseUrl }));
+        const { apiBaseUrl, timeout, maxRetries, maxConcurrent, rate, queueSize, allowedDestinations, defaultCountry, region, edge } = config;
+        const { proxyUsername, proxyPassword, ...credentials } = this.credentials ?? {};
+        const proxy = resolveProxySetting(RED, config.proxy, { proxyUsername, proxyPassword });
+        const connectTo = (RED.settings as { twilioConnectTo?: ConnectTo }).twilioConnectTo;
+        const settings = { apiBaseUrl, timeout, maxRetries, maxConcurrent, rate, queueSize, allowedDestinations, defaultCountry, region, edge, proxy, connectTo };
+        this.account = new TwilioAccount(settings, credentials);
+        if (this.account.problem) {
+            this.error(RED._(`twilio.errors.${this.account.problem}`, { url: this.account.baseUrl, value: this.account.problemValue ?? "" }));
+        } else if (this.account.proxy) {
+            // the proxy's origin only: its user and password are credentials
+            this.log(RED._(`twilio.where.log.proxy.${this.account.proxy.source}`, { url: this.account.baseUrl, proxy: this.account.proxy.shown }));
+        }
         const recipientProblem = recipientSettingsProblem(this.account.recipients, RED._);
         if (recipientProblem) this.error(recipientProblem);
         this.on("close", (done: () => void) => {
@@ -27,12 +37,14 @@ export default function (RED: NodeAPI): void {
         });
     }
 
-    RED.nodes.registerType<AccountNode, AccountNodeDef, unknown, AccountCredentials>(ACCOUNT_NODE_TYPE, TwilioAccountNode, {
+    RED.nodes.registerType<AccountNode, AccountNodeDef, unknown, AccountCredentials & ProxyCredentials>(ACCOUNT_NODE_TYPE, TwilioAccountNode, {
         credentials: {
             accountSid: { type: "text" },
             authToken: { type: "password" },
             apiKeySid: { type: "text" },
             apiKeySecret: { type: "password" },
+            proxyUsername: { type: "text" },
+            proxyPassword: { type: "password" },
         },
     });
 }

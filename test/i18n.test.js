@@ -56,6 +56,9 @@ const SAME_AS_ENGLISH = {
     "twilio.label.name": ["de"],
     "twilio.label.operation": ["de"],
     "twilio.help.details": ["de"],
+    // German uses the same words for the account's region and proxy settings (Twilio's own de pages: "Region")
+    "twilio.where.label.region": ["de"],
+    "twilio.where.label.proxy": ["de"],
     // punctuation: German writes lists and sentence ends as English does (ja and zh-CN use 、；。)
     "twilio.expected.separator": ["de"],
     "twilio.help.separator": ["de"],

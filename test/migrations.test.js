@@ -34,13 +34,16 @@ describe("configuration versions and migrations", function () {
                 queueSize: ACCOUNT_DEFAULTS.queueSize,
                 allowedDestinations: "",
                 defaultCountry: "",
+                region: "",
+                edge: "",
+                proxy: "",
             });
             assert.equal(versionOf(saved), 0, "the saved configuration is not changed");
         });
 
-        it("account 1 → 2 keeps the limits and adds blank recipient settings", function () {
+        it("account 1 → 2 keeps the limits and adds blank recipient and connection settings", function () {
             const saved = { type: "twilio-account", configVersion: 1, timeout: 5, maxRetries: 1, maxConcurrent: 2, rate: 1, queueSize: 3 };
-            assert.deepEqual(migrateConfig("twilio-account", saved), { ...saved, configVersion: 2, allowedDestinations: "", defaultCountry: "" });
+            assert.deepEqual(migrateConfig("twilio-account", saved), { ...saved, configVersion: 2, allowedDestinations: "", defaultCountry: "", region: "", edge: "", proxy: "" });
         });
 
         for (const type of ["twilio-calls", "twilio-messages", "twilio-media"]) {
@@ -58,7 +61,7 @@ describe("configuration versions and migrations", function () {
             const migrated = migrateConfig("twilio-account", saved);
             assert.deepEqual(
                 { ...migrated, configVersion: undefined },
-                { ...saved, configVersion: undefined, apiBaseUrl: "", allowedDestinations: "", defaultCountry: "" },
+                { ...saved, configVersion: undefined, apiBaseUrl: "", allowedDestinations: "", defaultCountry: "", region: "", edge: "", proxy: "" },
             );
         });
 

@@ -463,16 +463,16 @@ describe("twilio-webhook", function () {
     });
 
     describe("the route", function () {
-        it("answers 415 to a body that is not a form, and 413 to one over 64 KiB", async function () {
+        it("answers 415 to a body that is neither a form nor JSON, and 413 to one over 64 KiB", async function () {
             await loadWebhook({ validate: false });
-            const json = await postForm(`${server.origin}${ROOT}${PATH}`, null, { body: JSON.stringify(INBOUND_SMS), contentType: "application/json" });
+            const json = await postForm(`${server.origin}${ROOT}${PATH}`, null, { body: "<Sms/>", contentType: "text/xml" });
             assert.equal(json.status, 415);
             const big = await postForm(`${server.origin}${ROOT}${PATH}`, { Body: "x".repeat(70 * 1024) });
             assert.equal(big.status, 413);
             answers.push(json, big);
             assert.equal(outputs.length, 0);
             assert.deepEqual(warnings().slice(1), [
-                `Refused a request to POST ${PATH} (415): the body is not application/x-www-form-urlencoded, as Twilio sends it.`,
+                `Refused a request to POST ${PATH} (415): the body is neither application/x-www-form-urlencoded nor application/json, as Twilio sends them.`,
                 `Refused a request to POST ${PATH} (413): the body is larger than 64 KiB.`,
             ]);
         });

@@ -51,11 +51,11 @@ const MIGRATIONS: Readonly<Record<string, readonly Migration[]>> = {
             },
         },
         {
-            // 2: allowed destinations and a default country; blank is what a flow without them always had
-            // (any destination, numbers only with their country code)
+            // 2: allowed destinations, a default country, region, edge and proxy; blank is what a flow without
+            // them always had (any destination, numbers only with their country code, US1, the environment's proxy)
             to: 2,
             apply(config) {
-                fillMissing(config, { allowedDestinations: "", defaultCountry: "" });
+                fillMissing(config, { allowedDestinations: "", defaultCountry: "", region: "", edge: "", proxy: "" });
             },
         },
     ],

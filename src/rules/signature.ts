@@ -13,3 +13,15 @@ export function verifySignature(authToken: string, signature: string, url: strin
         return false;
     }
 }
+
+/**
+ * A JSON webhook: the signature covers the URL alone (with empty parameters), and the URL's bodySHA256 the body
+ * (the SDK's validateRequestWithBody, constant-time comparisons both).
+ */
+export function verifySignatureWithBody(authToken: string, signature: string, url: string, body: string): boolean {
+    try {
+        return twilio.validateRequestWithBody(authToken, signature, url, body);
+    } catch {
+        return false;
+    }
+}

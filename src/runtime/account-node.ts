@@ -1,7 +1,8 @@
 import type { Node } from "node-red";
 import type { AccountCredentials, TwilioAccount } from "./account";
+import type { ProxyCredentials } from "./account-proxy";
 
 /** A twilio-account config node as the nodes that use it see it: its credentials and the account they share. */
-export interface AccountNode extends Node<AccountCredentials> {
+export interface AccountNode extends Node<AccountCredentials & ProxyCredentials> {
     account: TwilioAccount;
 }

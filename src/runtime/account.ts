@@ -4,13 +4,15 @@
  */
 import { ACCOUNT_DEFAULTS } from "../catalog/account-settings";
 import { recipientRules, type RecipientRules, type RecipientSettings } from "../rules/recipient-settings";
-import { verifySignature } from "../rules/signature";
+import { verifySignature, verifySignatureWithBody } from "../rules/signature";
 import { RequestLimiter, type Ticket } from "./limiter";
 import type { ApiRequest } from "../rules/request";
 import { mayHaveReached, nextDelay, type AttemptResult, type RetryPolicy } from "./retry";
 import { ACCOUNT_SID_PATTERN, API_KEY_SID_PATTERN } from "../rules/account-rules";
 import { parseBaseUrl } from "../rules/base-url";
-import { createApiClient, type ApiClient } from "./twilio-client";
+import { chooseProxy, type ChosenProxy, type ProxyConfig } from "./proxy";
+import { createApiClient, type ApiClient, type Connection } from "./twilio-client";
+import { apiHost } from "./twilio-host";
 
 export interface AccountCredentials {
     accountSid?: string;
@@ -32,6 +34,13 @@ export interface AccountSettings extends RecipientSettings {
     rate?: number | string;
     /** Messages that may wait for the limits before a QueueFullError. */
     queueSize?: number | string;
+    /** Twilio's processing region and edge location (twilio-host.ts); blank: US1. apiBaseUrl wins. */
+    region?: string;
+    edge?: string;
+    /** The account's own proxy, resolved by twilio-account (proxy.ts); none: the environment's. */
+    proxy?: ProxyConfig;
+    /** settings.js twilioConnectTo (agents.ts). */
+    connectTo?: Connection["connectTo"];
 }
 
 
@@ -56,7 +65,21 @@ export interface Auth {
 }
 
 /** Message catalog keys of the configuration problems, for ConfigError. */
-export type ConfigProblem = "noCredentials" | "badAccountSid" | "badBaseUrl" | "apiKeyIncomplete" | "badApiKeySid";
+export type ConfigProblem =
+    | "noCredentials"
+    | "badAccountSid"
+    | "badBaseUrl"
+    | "apiKeyIncomplete"
+    | "badApiKeySid"
+    // twilio.errors.where.*: the host and the proxy (issue 15)
+    | "where.badRegion"
+    | "where.badEdge"
+    | "where.badProxy";
+
+/** Problems of a setting rather than of the credentials: a ConfigError with status 400, not 401. */
+export function isSettingProblem(problem: ConfigProblem): boolean {
+    return problem === "badBaseUrl" || problem.startsWith("where.");
+}
 
 
 /** A setting as a number within bounds, else its default (the editor refuses bad values before deploy). */
@@ -90,6 +113,11 @@ export class TwilioAccount {
     readonly problem?: ConfigProblem;
     /** allowedDestinations and defaultCountry, for every node of the account. */
     readonly recipients: RecipientRules;
+    /** The setting a problem is about, for its message: the base URL, region, edge or the proxy's origin. */
+    readonly problemValue?: string;
+    /** The proxy requests go through, if any. */
+    readonly proxy?: ChosenProxy;
+    private readonly connection: Connection;
     private api?: ApiClient;
     private active = 0;
     private closing = false;
@@ -98,9 +126,17 @@ export class TwilioAccount {
         settings: AccountSettings,
         private readonly credentials: AccountCredentials,
     ) {
-        const base = parseBaseUrl(settings.apiBaseUrl);
-        this.baseUrl = base.ok ? base.url : String(settings.apiBaseUrl);
-        if (!base.ok) this.problem = "badBaseUrl";
+        // a base URL wins over region and edge: it is where the user wants requests to go (a test server, a proxy)
+        const hasBaseUrl = typeof settings.apiBaseUrl === "string" && settings.apiBaseUrl.trim() !== "";
+        const base = hasBaseUrl ? parseBaseUrl(settings.apiBaseUrl) : undefined;
+        const host = hasBaseUrl ? undefined : apiHost(settings.region, settings.edge);
+        this.baseUrl = base?.ok ? base.url : host?.ok ? host.origin : String(settings.apiBaseUrl ?? "");
+        const chosen = base?.ok || host?.ok ? chooseProxy(this.baseUrl, settings.proxy) : { ok: true as const };
+        if (base && !base.ok) this.problem = "badBaseUrl";
+        else if (host && !host.ok) [this.problem, this.problemValue] = [host.setting === "region" ? "where.badRegion" : "where.badEdge", host.value];
+        else if (!chosen.ok) [this.problem, this.problemValue] = ["where.badProxy", chosen.shown];
+        this.proxy = chosen.ok ? chosen.proxy : undefined;
+        this.connection = { proxy: this.proxy?.url, connectTo: settings.connectTo };
         this.recipients = recipientRules(settings);
         this.timeoutMs = setting(settings.timeout, ACCOUNT_DEFAULTS.timeout, 0.001) * 1000;
         this.limiter = new RequestLimiter({
@@ -126,6 +162,11 @@ export class TwilioAccount {
     /** Whether X-Twilio-Signature `signature` is Twilio's for this URL and these parameters; false without a token. */
     verifyWebhook(signature: string, url: string, params: Record<string, string | string[]>): boolean {
         return this.canVerifyWebhooks && verifySignature(this.credentials.authToken!, signature, url, params);
+    }
+
+    /** The same for a JSON webhook: the URL (with its bodySHA256) signed, and the raw body that hash covers. */
+    verifyWebhookWithBody(signature: string, url: string, body: string): boolean {
+        return this.canVerifyWebhooks && verifySignatureWithBody(this.credentials.authToken!, signature, url, body);
     }
 
     /** A place in the account's limits for one request: see RequestLimiter.take (throws QueueFull). */
@@ -195,7 +236,7 @@ export class TwilioAccount {
 
     /** One attempt; resolves with any HTTP answer, rejects only when there was none. */
     private async send(request: ApiRequest, auth: Auth): Promise<{ statusCode: number; body: unknown; headers?: Record<string, unknown> }> {
-        this.api ??= createApiClient(this.baseUrl, this.timeoutMs, this.limiter.maxConcurrent);
+        this.api ??= createApiClient(this.baseUrl, this.timeoutMs, this.limiter.maxConcurrent, this.connection);
         const fields = request.method === "post" ? { data: request.fields } : { params: request.fields };
         this.active++;
         try {

@@ -10,6 +10,7 @@ import { buildRequest } from "../rules/request";
 import type { Translate } from "../rules/translate";
 import { buildValidator, type Params, type Validator } from "../rules/validate";
 import { describeIssue } from "../rules/validation-messages";
+import { isSettingProblem } from "./account";
 import type { AccountNode } from "./account-node";
 import { FieldError, prepareFields, type FieldConfig, type FieldResolver } from "./fields";
 import { QueueFull, type Ticket } from "./limiter";
@@ -209,8 +210,8 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
             if (refused) return refused;
             const credentials = account!.authFor(params.AccountSid as string, params.AuthToken as string);
             if (!credentials.ok) {
-                const status = credentials.problem === "badBaseUrl" ? 400 : 401;
-                return failure("ConfigError", t(`twilio.errors.${credentials.problem}`, { url: account!.baseUrl }), status);
+                const status = isSettingProblem(credentials.problem) ? 400 : 401;
+                return failure("ConfigError", t(`twilio.errors.${credentials.problem}`, { url: account!.baseUrl, value: account!.problemValue ?? "" }), status);
             }
             const request = buildRequest(operation, params, credentials.auth.accountSid);
             try {

@@ -3,28 +3,34 @@
  * base-URL option, so requests go through a RequestClient subclass that moves them to the configured
  * base URL (the local stand-in, a test server, a corporate proxy).
  */
-import http from "node:http";
-import https from "node:https";
 import twilio from "twilio";
 import type RequestClient from "twilio/lib/base/RequestClient";
 import { TWILIO_API_ORIGIN } from "../rules/base-url";
+import { createAgents, type Agents, type ConnectTo } from "./agents";
+
+/** How an account's connections are made: see agents.ts and proxy.ts. */
+export interface Connection {
+    proxy?: URL;
+    connectTo?: ConnectTo;
+}
 
 class BaseUrlRequestClient extends twilio.RequestClient {
-    private readonly agents: { http: http.Agent; https: https.Agent };
+    private readonly agents: Agents;
 
     /** @param maxSockets as many as the account lets requests run at once: its limiter is the one cap */
     constructor(
         private readonly baseUrl: string,
         timeout: number,
         maxSockets: number,
+        connection: Connection,
     ) {
         super({ timeout, keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
-        // the SDK only configures an https agent; loopback http gets the same keep-alive sockets
-        this.agents = {
-            http: new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets, timeout }),
-            https: this.axios.defaults.httpsAgent as https.Agent,
-        };
+        // the account's own agents replace the SDK's: it only builds an https one, and takes HTTP_PROXY alone
+        // into account (without NO_PROXY or the account's proxy); it has opened no socket yet
+        (this.axios.defaults.httpsAgent as { destroy?: () => void } | undefined)?.destroy?.();
+        this.agents = createAgents({ maxSockets, timeout, ...connection });
         this.axios.defaults.httpAgent = this.agents.http;
+        this.axios.defaults.httpsAgent = this.agents.https;
     }
 
     override request<TData>(opts: RequestClient.RequestOptions<TData>) {
@@ -37,7 +43,7 @@ class BaseUrlRequestClient extends twilio.RequestClient {
     /** Closes the idle keep-alive sockets. */
     destroy(): void {
         this.agents.http.destroy();
-        this.agents.https.destroy?.();
+        this.agents.https.destroy();
     }
 }
 
@@ -46,12 +52,14 @@ export interface ApiClient {
     close(): void;
 }
 
-export function createApiClient(baseUrl: string, timeout: number, maxSockets: number): ApiClient {
-    const httpClient = new BaseUrlRequestClient(baseUrl, timeout, maxSockets);
+export function createApiClient(baseUrl: string, timeout: number, maxSockets: number, connection: Connection = {}): ApiClient {
+    const httpClient = new BaseUrlRequestClient(baseUrl, timeout, maxSockets, connection);
     // credentials go with each request (the config node's or a message's), never from process.env:
     // empty strings keep the SDK from falling back to TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN
     // TWILIO_LOG_LEVEL=debug is the SDK's documented switch for printing requests; twilio 6 reads it but does
     // not pass it on to requests, so it is handed over here (the SDK leaves the Authorization header out)
-    const client = twilio("", "", { httpClient, logLevel: process.env.TWILIO_LOG_LEVEL });
+    // edge and region: "" keeps the SDK from reading TWILIO_EDGE / TWILIO_REGION and rewriting the host behind
+    // the account's back; the account's region and edge are already in baseUrl (twilio-host.ts)
+    const client = twilio("", "", { httpClient, logLevel: process.env.TWILIO_LOG_LEVEL, edge: "", region: "" });
     return { client, close: () => httpClient.destroy() };
 }

@@ -7,7 +7,9 @@
  */
 import { EventEmitter } from "node:events";
 import http from "node:http";
+import https from "node:https";
 import type { AddressInfo } from "node:net";
+import type { TLSSocket } from "node:tls";
 import { CallbackSender, type CallbackRecord } from "./callbacks";
 import { progressCall, progressMessage, type LifecycleOptions } from "./lifecycle";
 import { listPage } from "./paging";
@@ -47,6 +49,8 @@ export interface RecordedRequest {
     answeredAt: number;
     /** The fault it met, if any. */
     fault?: Fault;
+    /** Over TLS: the server name the client asked for (SNI). */
+    servername?: string;
 }
 
 /**
@@ -75,6 +79,8 @@ export interface StandinOptions {
     now?: () => Date;
     /** The pause before each status step (and its callback) of a message or call; default 100 ms. */
     callbackDelayMs?: number;
+    /** Serve https with this key and certificate (PEM), e.g. under Twilio's host names in a test. */
+    tls?: { key: string; cert: string };
 }
 
 export interface IncomingMessageOptions extends InboundMessage {
@@ -144,8 +150,10 @@ export class TwilioStandin extends EventEmitter {
         this.now = options.now ?? (() => new Date());
         this.lifecycle = { sender: this.sender, delayMs: options.callbackDelayMs ?? DEFAULT_CALLBACK_DELAY_MS, now: this.now };
         this.store.addAccount(STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN);
-        this.server = http.createServer((req, res) => void this.serve(req, res));
-        this.server.on("connection", (socket) => this.connectionIds.set(socket, ++this.connections));
+        const serve = (req: http.IncomingMessage, res: http.ServerResponse) => void this.serve(req, res);
+        this.server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, serve) : http.createServer(serve);
+        // over TLS a request's socket is the TLS socket, which "secureConnection" gives
+        this.server.on(options.tls ? "secureConnection" : "connection", (socket: object) => this.connectionIds.set(socket, ++this.connections));
         this.routes = this.buildRoutes();
     }
 
@@ -161,7 +169,7 @@ export class TwilioStandin extends EventEmitter {
 
     get url(): string {
         if (!this.address) throw new Error("the stand-in is not started");
-        return `http://${this.address.address}:${this.address.port}`;
+        return `${this.options.tls ? "https" : "http"}://${this.address.address}:${this.address.port}`;
     }
 
     async stop(): Promise<void> {
@@ -342,6 +350,8 @@ export class TwilioStandin extends EventEmitter {
             receivedAt: Date.now(),
             answeredAt: 0,
         };
+        const servername = (req.socket as Partial<TLSSocket>).servername;
+        if (typeof servername === "string") record.servername = servername;
         if (this.options.record !== false) this.requests.push(record);
         this.emit("received", record);
         const fault = this.faults.shift() ?? this.faultPolicy?.(record);

@@ -36,7 +36,7 @@ function isForm(req: IncomingMessage): boolean {
     return type === undefined || /^application\/x-www-form-urlencoded\s*(?:;|$)/i.test(type);
 }
 
-function readText(req: IncomingMessage, limit: number): Promise<FormResult | string> {
+export function readText(req: IncomingMessage, limit: number): Promise<FormResult | string> {
     return new Promise((resolve) => {
         const declared = Number(req.headers["content-length"]);
         if (Number.isFinite(declared) && declared > limit) {

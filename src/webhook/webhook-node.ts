@@ -12,6 +12,8 @@ import type { Translate } from "../rules/translate";
 import type { AccountNode } from "../runtime/account-node";
 import { awaitsReply, classify, sidOf, type WebhookEvent } from "./events";
 import { payloadOf, readForm, signedParams, type FormEntries } from "./form";
+import { IDEMPOTENCY_HEADER, MemoryTokenStore, type StoredAnswer, type TokenStore } from "./idempotency";
+import { isJson, readJson } from "./json-body";
 import { PendingReplies } from "./pending";
 import { nodeRootPrefix, parsePublicBaseUrl, signedUrl, WEBHOOK_PATH_PATTERN, webhookUrl } from "./public-url";
 import { addRoute, isServed, middlewareOf, removeRoute, type Handler } from "./routes";
@@ -38,7 +40,7 @@ export interface WebhookNode extends Node {
 }
 
 /** Why a request is refused with 403: a key of twilio.webhook.reasons in the message catalog. */
-type Refusal = "noAccount" | "noToken" | "noBaseUrl" | "missing" | "mismatch";
+type Refusal = "noAccount" | "noToken" | "noBaseUrl" | "missing" | "mismatch" | "json.noBodyHash" | "json.mismatch";
 
 export function replyTimeoutMs(value: unknown): number {
     const seconds = value === "" || value === undefined || value === null ? NaN : Number(value);
@@ -58,6 +60,11 @@ function headerOf(req: IncomingMessage, name: string): string | undefined {
 function answer(res: ServerResponse, status: number, contentType: string, body: string): void {
     if (res.headersSent || res.writableEnded || res.destroyed) return;
     res.writeHead(status, { "Content-Type": contentType, "Cache-Control": "no-store" }).end(body);
+}
+
+/** The parameters events are told apart by: a JSON body that is not an object has none. */
+function paramsOf(payload: unknown): Record<string, string> {
+    return payload !== null && typeof payload === "object" && !Array.isArray(payload) ? (payload as Record<string, string>) : {};
 }
 
 export function registerWebhookNode(RED: NodeAPI): void {
@@ -101,6 +108,9 @@ export function registerWebhookNode(RED: NodeAPI): void {
         }
 
         const pending = new PendingReplies(timeoutMs, (request) => request.answer(EMPTY_TWIML));
+        // the requests Twilio repeated, answered from here and not emitted again (idempotency.ts)
+        const tokens: TokenStore = new MemoryTokenStore();
+        let retriesAbsorbed = 0;
 
         function refusal(req: IncomingMessage, entries: FormEntries): { reason: Refusal; url?: string } | undefined {
             if (setupProblem) return { reason: setupProblem };
@@ -112,19 +122,40 @@ export function registerWebhookNode(RED: NodeAPI): void {
             return { reason: "mismatch", url: url.split("?")[0] };
         }
 
+        /** A JSON body: Twilio signs the URL, whose bodySHA256 covers the body. */
+        function jsonRefusal(req: IncomingMessage, body: string): { reason: Refusal; url?: string } | undefined {
+            if (setupProblem) return { reason: setupProblem };
+            const signature = headerOf(req, "x-twilio-signature");
+            if (!signature) return { reason: "missing" };
+            const url = signedUrl((base as { url: string }).url, originalUrlOf(req));
+            if (!new URL(url).searchParams.has("bodySHA256")) return { reason: "json.noBodyHash" };
+            if (account!.verifyWebhookWithBody(signature, url, body)) return undefined;
+            return { reason: "json.mismatch", url: url.split("?")[0] };
+        }
+
         function showEvent(event: WebhookEvent, sid: string | undefined): void {
-            const text = t("twilio.webhook.status.event", { event, sid: sid ?? "" }).trim();
+            const shown = t("twilio.webhook.status.event", { event, sid: sid ?? "" }).trim();
+            const text = retriesAbsorbed > 0 ? t("twilio.webhook.retries.status", { text: shown, count: retriesAbsorbed }) : shown;
             node.status({ fill: validate ? "green" : "yellow", shape: "dot", text });
         }
 
+        /** A repeat of a request already handled: its answer again (the empty Response while the first waits). */
+        function answerRepeat(res: ServerResponse, stored: StoredAnswer | undefined): void {
+            retriesAbsorbed++;
+            if (stored) answer(res, stored.status, stored.contentType, stored.body);
+            else answer(res, 200, TWIML_CONTENT_TYPE, EMPTY_TWIML);
+            node.status({ fill: validate ? "green" : "yellow", shape: "ring", text: t("twilio.webhook.retries.absorbed", { count: retriesAbsorbed }) });
+        }
+
         async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-            const form = await readForm(req);
-            if (!form.ok) {
-                node.warn(t("twilio.webhook.warnings.refused", { path, status: form.status, reason: t(`twilio.webhook.body.${form.reason}`) }));
-                answer(res, form.status, "text/plain; charset=utf-8", t(`twilio.webhook.http.${form.reason}`));
+            const json = isJson(req);
+            const body = json ? await readJson(req, validate) : await readForm(req);
+            if (!body.ok) {
+                node.warn(t("twilio.webhook.warnings.refused", { path, status: body.status, reason: t(`twilio.webhook.body.${body.reason}`) }));
+                answer(res, body.status, "text/plain; charset=utf-8", t(`twilio.webhook.http.${body.reason}`));
                 return;
             }
-            const refused = validate ? refusal(req, form.entries) : undefined;
+            const refused = !validate ? undefined : "text" in body ? jsonRefusal(req, body.text) : refusal(req, body.entries);
             if (refused) {
                 // the path and the reason only: never the token, never the signature
                 const reason = t(`twilio.webhook.reasons.${refused.reason}`, { url: refused.url ?? "" });
@@ -133,18 +164,35 @@ export function registerWebhookNode(RED: NodeAPI): void {
                 answer(res, 403, "text/plain; charset=utf-8", t("twilio.webhook.http.forbidden"));
                 return;
             }
-            const payload = payloadOf(form.entries);
-            const event = classify(payload);
-            const sid = sidOf(payload);
-            const msg: NodeMessage & Record<string, unknown> = { _msgid: RED.util.generateId(), payload, event };
-            if (sid) msg.topic = sid;
-            if (awaitsReply(event)) {
-                msg[REPLY_PROPERTY] = pending.add({ event, answer: (twiml) => answer(res, 200, TWIML_CONTENT_TYPE, twiml) });
-            } else {
-                answer(res, 200, TWIML_CONTENT_TYPE, EMPTY_TWIML);
+            // only a request that passed the signature check may claim its token: no one else can use one up
+            const token = headerOf(req, IDEMPOTENCY_HEADER);
+            if (token) {
+                const claim = await tokens.claim(token);
+                if (claim.state !== "new") return answerRepeat(res, claim.state === "answered" ? claim.answer : undefined);
             }
-            showEvent(event, sid);
-            node.send(msg);
+            const reply = (status: number, contentType: string, text: string) => {
+                answer(res, status, contentType, text);
+                if (token) void tokens.settle(token, { status, contentType, body: text });
+            };
+            try {
+                const payload = "text" in body ? body.value : payloadOf(body.entries);
+                const params = paramsOf(payload);
+                const event = classify(params);
+                const sid = sidOf(params);
+                const msg: NodeMessage & Record<string, unknown> = { _msgid: RED.util.generateId(), payload, event };
+                if (sid) msg.topic = sid;
+                if (awaitsReply(event)) {
+                    msg[REPLY_PROPERTY] = pending.add({ event, answer: (twiml) => reply(200, TWIML_CONTENT_TYPE, twiml) });
+                } else {
+                    reply(200, TWIML_CONTENT_TYPE, EMPTY_TWIML);
+                }
+                showEvent(event, sid);
+                node.send(msg);
+            } catch (err) {
+                // not handled: a repeat of it is handled anew
+                if (token) void tokens.release(token);
+                throw err;
+            }
         }
 
         const handler: Handler = (req, res) => {

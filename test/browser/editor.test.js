@@ -361,7 +361,25 @@ describe("the editor in a browser (Node-RED 4.1, chromium)", function () {
                     assert.equal(await page.locator("#node-config-input-apiBaseUrl").isVisible(), false, "twilio-account: the advanced section starts closed");
                     await page.locator("#twilio-account-advanced-toggle").click();
                     await ui.visible(page.locator("#node-config-input-apiBaseUrl"), "twilio-account: the Advanced link did not open the API base URL field");
+                    // region and edge: Twilio's documented values, and the host they make, as the runtime makes it
+                    const optionsOf = (id) => page.locator(`${id} option`).evaluateAll((options) => options.map((o) => o.value));
+                    assert.deepEqual(await optionsOf("#node-config-input-region"), ["", "us1", "ie1", "au1"]);
+                    assert.deepEqual((await optionsOf("#node-config-input-edge")).slice(0, 3), ["", "ashburn", "dublin"]);
+                    assert.match(await page.locator("#twilio-account-host").textContent(), /https:\/\/api\.twilio\.com$/);
+                    await page.selectOption("#node-config-input-region", "ie1");
+                    assert.match(await page.locator("#twilio-account-host").textContent(), /https:\/\/api\.dublin\.ie1\.twilio\.com$/);
+                    await page.selectOption("#node-config-input-edge", "frankfurt");
+                    await page.selectOption("#node-config-input-region", "");
+                    assert.match(await page.locator("#twilio-account-host").textContent(), /https:\/\/api\.frankfurt\.us1\.twilio\.com$/);
+                    await page.selectOption("#node-config-input-edge", "");
+                    // the proxy: a URL shows its credential fields, the password as a password input
+                    assert.equal(await page.locator("#node-config-input-proxyPassword").isVisible(), false);
+                    await page.selectOption("#twilio-account-proxy-choice", "_url");
+                    await ui.visible(page.locator("#node-config-input-proxyPassword"), "twilio-account: choosing a proxy URL did not show its credentials");
+                    assert.equal(await page.locator("#node-config-input-proxyPassword").getAttribute("type"), "password");
+                    await page.selectOption("#twilio-account-proxy-choice", "");
                     await page.locator("#node-config-input-apiBaseUrl").pressSequentially(standinUrl);
+                    assert.doesNotMatch(await page.locator("#twilio-account-host").textContent(), /twilio\.com/, "the base URL wins: no Twilio host shown");
                     await ui.waitUntil(
                         page,
                         () => ["accountSid", "authToken", "apiBaseUrl", "timeout"].every((p) => !$(`#node-config-input-${p}`).hasClass("input-error")),
