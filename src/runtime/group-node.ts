@@ -11,6 +11,9 @@ import { describeIssue, type Translate } from "./describe";
 import { FieldError, prepareFields, type FieldConfig, type FieldResolver } from "./fields";
 import { NodeStatus, resultDetail } from "./node-status";
 import { failure, fromFailure, fromResponse, type Failure, type Outcome } from "./outcome";
+import type { AccountOutbox } from "./outbox/account-outbox";
+import { registerOutboxNode, type OutboxOutcome } from "./outbox/registry";
+import type { LiveMessage } from "./outbox/outbox";
 import { buildRequest } from "./request";
 import { fillStatusCallback, statusWebhookOf } from "./status-webhook";
 import { buildValidator, type Params, type Validator } from "./validate";
@@ -25,16 +28,19 @@ interface GroupNodeDef extends NodeDef, FieldConfig {
 /** The config node as the operation nodes see it. */
 export interface AccountNode extends Node {
     account: TwilioAccount;
+    outbox?: AccountOutbox;
 }
 
 type Send = (msg: Array<NodeMessage | null>) => void;
 type Done = (err?: Error) => void;
 
 interface Pending {
-    /** Where the message is: being prepared, waiting for the account's limits, or with Twilio. */
-    state: "preparing" | "queued" | "sending";
+    /** Where the message is: being prepared, waiting for the account's limits, with Twilio, or in the outbox. */
+    state: "preparing" | "queued" | "sending" | "stored";
     ticket?: Ticket;
-    settle(outcome: Outcome): void;
+    /** In the account's outbox: its result comes back through this. */
+    live?: LiveMessage;
+    settle(outcome: OutboxOutcome): void;
 }
 
 /** Ends a queued request when its node stops: it was never sent. */
@@ -131,6 +137,18 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
                 const status = credentials.problem === "badBaseUrl" ? 400 : 401;
                 return failure("ConfigError", t(`twilio.errors.${credentials.problem}`, { url: account!.baseUrl }), status);
             }
+            const outbox = accountNode?.outbox?.outbox;
+            if (outbox?.takes(operation, params)) {
+                // committed to disk before anything else happens to it; the result comes when the outbox has one
+                const result = new Promise<OutboxOutcome>((resolve) => (entry.live = { msg, detached: false, resolve }));
+                setState(entry, "stored");
+                const handed = await outbox.submit(node.id, operation, params, entry.live!);
+                if (handed === "stored") return result;
+                entry.live = undefined;
+                setState(entry, "preparing");
+                if (handed === "full") return failure("QueueFullError", t("twilio.outbox.full", { operation: operation.name, max: outbox.maxEntries }), 503);
+                // "memory": the file cannot be written; sent as without the outbox
+            }
             const request = buildRequest(operation, params, credentials.auth.accountSid);
             try {
                 entry.ticket = account!.take();
@@ -189,9 +207,10 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
             return closing && wiredTo(port).some((id) => !RED.nodes.getNode(id));
         }
 
-        function deliver(msg: NodeMessage, outcome: Outcome, params: Params, send: Send, done: Done): void {
+        function deliver(msg: NodeMessage, outcome: OutboxOutcome, params: Params, send: Send, done: Done): void {
             if (outcome.ok) {
                 msg.payload = outcome.result;
+                if (outcome.reconciled) (msg as NodeMessage & { reconciled?: boolean }).reconciled = true;
                 if (unreachable(0)) {
                     node.warn(t("twilio.warnings.resultWhileStopping", { operation: op!.name, detail: resultDetail(op!, outcome.result, t) }));
                 } else {
@@ -213,9 +232,40 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
             }
         }
 
+        // entries of this node (same id) that an outbox still holds, from before a restart or redeploy, come out here
+        const outbox = accountNode?.outbox?.outbox;
+        const unregister = outbox
+            ? registerOutboxNode(node.id, {
+                  resume(outcome, msg, params) {
+                      const send: Send = (msgs) => node.send(msgs);
+                      const done: Done = (err) => err && node.error(err.message, msg);
+                      deliver(msg, outcome, params, send, done);
+                      status.update(outcome);
+                  },
+                  showWaiting(waiting, unreachableSince) {
+                      status.waiting = waiting;
+                      status.unreachableSince = unreachableSince;
+                      status.update();
+                  },
+              })
+            : undefined;
+        if (outbox) {
+            const { waiting, unreachableSince } = outbox.waitingFor(node.id);
+            status.waiting = waiting;
+            status.unreachableSince = unreachableSince;
+            if (waiting > 0) status.update();
+        }
+
         node.on("close", (_removed: boolean, done: () => void) => {
             closing = true;
+            unregister?.();
             status.close();
+            // what is in the outbox stays there: its result comes out of this node's next instance (same id)
+            for (const entry of [...pending]) {
+                if (entry.state !== "stored" || !entry.live) continue;
+                entry.live.detached = true;
+                pending.delete(entry);
+            }
             // what still waits for the account's limits was never sent: it ends now, as safe to send again
             for (const entry of pending) entry.ticket?.cancel(new Stopped());
             if (pending.size === 0) return done();
