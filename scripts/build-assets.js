@@ -13,6 +13,7 @@ const out = path.join(root, "nodes");
 const { ACCOUNT_NODE_TYPE, GROUP_NODE_TYPES, WEBHOOK_NODE_TYPE } = require("../nodes/catalog");
 const { LOOPBACK_HOSTS } = require("../nodes/runtime/twilio-client");
 const { ACCOUNT_DEFAULTS } = require("../nodes/runtime/account");
+const { OUTBOX_DEFAULTS } = require("../nodes/runtime/outbox/outbox");
 const { WEBHOOK_PATH_PATTERN } = require("../nodes/webhook/public-url");
 const { REPLY_TIMEOUT } = require("../nodes/webhook/webhook-node");
 const { groupEditorHtml } = require("../nodes/editor/editor-html");
@@ -47,7 +48,8 @@ for (const [group, type] of Object.entries(GROUP_NODE_TYPES)) {
 const accountHtml = fs
     .readFileSync(path.join(root, `src/editor/${ACCOUNT_NODE_TYPE}.html`), "utf8")
     .replace("@LOOPBACK_HOSTS@", String(LOOPBACK_HOSTS))
-    .replace("@ACCOUNT_DEFAULTS@", JSON.stringify(ACCOUNT_DEFAULTS));
+    .replace("@ACCOUNT_DEFAULTS@", JSON.stringify(ACCOUNT_DEFAULTS))
+    .replace("@OUTBOX_DEFAULTS@", JSON.stringify(OUTBOX_DEFAULTS));
 write(path.join(out, `${ACCOUNT_NODE_TYPE}.html`), accountHtml);
 const webhookHtml = fs
     .readFileSync(path.join(root, `src/editor/${WEBHOOK_NODE_TYPE}.html`), "utf8")
