@@ -16,8 +16,13 @@ const SMS = { To: "+16175551212", From: "+15005550006", Body: "Pump 3 pressure h
 
 /** The driver's task for one message, built per way of calling Twilio; `done` when the case ends. */
 const WAYS = {
+    /** this package's node with the account's outbox on: every create committed to SQLite first */
+    outbox() {
+        return WAYS.node({ outbox: true });
+    },
+
     /** this package's node, in Node-RED */
-    async node() {
+    async node(accountExtra = {}) {
         const flow = [
             { id: "tab", type: "tab" },
             {
@@ -29,6 +34,7 @@ const WAYS = {
                 maxConcurrent: Math.max(concurrency, 10),
                 queueSize: 100000,
                 rate: config.rate ?? "",
+                ...accountExtra,
                 credentials: { accountSid: standin.accountSid, authToken: standin.authToken },
             },
             { id: "twilio", z: "tab", type: "twilio-messages", account: "account", operation, wires: [["ok"], ["failed"]] },
@@ -149,7 +155,9 @@ async function measureLoop() {
     await closedLoop(warmup, concurrency, () => way.send());
     const cpu = process.cpuUsage();
     const memory = memorySampler();
+    const io = ioCounters();
     const { seconds, latencies } = await closedLoop(messages, concurrency, () => way.send());
+    const written = ioCounters();
     const peak = memory.stop();
     const used = process.cpuUsage(cpu);
     const result = {
@@ -159,10 +167,28 @@ async function measureLoop() {
         rss: peak.rss,
         heap: peak.heap,
         cpuPerMessageMs: (used.user + used.system) / 1000 / messages,
+        // bytes this process had written to storage (write_bytes: through the page cache to the disk, sockets not counted)
+        writeBytesPerMessage: written && io ? (written.write_bytes - io.write_bytes) / messages : -1,
         ...way.errors(),
     };
     await way.stop();
     return result;
+}
+
+/** The process's I/O counters (Linux /proc/self/io), or undefined elsewhere. */
+function ioCounters() {
+    try {
+        return Object.fromEntries(
+            require("node:fs")
+                .readFileSync("/proc/self/io", "utf8")
+                .trim()
+                .split("\n")
+                .map((line) => line.split(": "))
+                .map(([name, value]) => [name, Number(value)]),
+        );
+    } catch {
+        return undefined;
+    }
 }
 
 /** 20,000 messages at once into a node whose account has a rate: memory per queued message, drain rate. */

@@ -14,7 +14,7 @@
  * Options: --messages 5000  --repeat 3  --concurrency 1,10,50  --burst 20000  --rate 1000
  */
 "use strict";
-const { execFileSync, fork, spawnSync } = require("node:child_process");
+const { execFileSync, fork, spawn, spawnSync } = require("node:child_process");
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
@@ -37,7 +37,8 @@ const MESSAGES = Number(options.messages);
 const REPEAT = Number(options.repeat);
 const CONCURRENCY = options.concurrency.split(",").map(Number);
 const WARMUP = Math.min(1000, Math.ceil(MESSAGES / 5));
-const WAYS = { postMessage: ["node", "sdk", "undici", "official"], getMessage: ["node", "sdk", "undici"] };
+const WAYS = { postMessage: ["node", "outbox", "sdk", "undici", "official"], getMessage: ["node", "sdk", "undici"] };
+const STRACE = spawnSync("strace", ["-V"]).status === 0;
 
 /** undici and node-red-node-twilio live in bench/package.json (own lock), not in the package's tree. */
 function installBenchModules() {
@@ -49,13 +50,27 @@ function installBenchModules() {
 
 function runCase(config) {
     return new Promise((resolve, reject) => {
-        const child = fork(path.join(BENCH, "case.js"), [JSON.stringify(config)], { execArgv: ["--expose-gc"], stdio: ["ignore", "pipe", "inherit", "ipc"] });
+        // the outbox's fsyncs are counted by strace (-f: SQLite runs in the main thread, but to be sure), when there is one
+        const traced = config.way === "outbox" && STRACE;
+        const countsFile = path.join(os.tmpdir(), `twilio-bench-strace-${process.pid}-${Date.now()}`);
+        const child = traced
+            ? spawn("strace", ["-f", "--seccomp-bpf", "-qq", "-c", "-e", "trace=fsync,fdatasync", "-o", countsFile, process.execPath, "--expose-gc", path.join(BENCH, "case.js"), JSON.stringify(config)], { stdio: ["ignore", "pipe", "inherit"] })
+            : fork(path.join(BENCH, "case.js"), [JSON.stringify(config)], { execArgv: ["--expose-gc"], stdio: ["ignore", "pipe", "inherit", "ipc"] });
         let output = "";
         child.stdout.on("data", (chunk) => (output += chunk));
         child.once("exit", (code) => {
             const line = output.split("\n").find((text) => text.startsWith("RESULT "));
-            if (code === 0 && line) resolve(JSON.parse(line.slice(7)));
-            else reject(new Error(`case ${JSON.stringify(config)} failed (${code}): ${output}`));
+            if (code === 0 && line) {
+                const result = JSON.parse(line.slice(7));
+                if (traced) {
+                    // the whole process: setup, warm-up and the measured messages
+                    const table = fs.readFileSync(countsFile, "utf8");
+                    fs.rmSync(countsFile, { force: true });
+                    const calls = [...table.matchAll(/^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+(?:\d+\s+)?(fsync|fdatasync)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+                    result.fsyncsPerMessage = calls / (config.messages + config.warmup);
+                }
+                resolve(result);
+            } else reject(new Error(`case ${JSON.stringify(config)} failed (${code}): ${output}`));
         });
     });
 }
@@ -196,6 +211,23 @@ function report(results, ceilings, burstResult) {
             const sdk = find(operation, concurrency, "sdk");
             goals.push([`${operation} c=${concurrency}: node throughput ≥ 90 % of the SDK loop`, node.perSecond >= 0.9 * sdk.perSecond, `${((node.perSecond / sdk.perSecond) * 100).toFixed(0)} %`]);
             goals.push([`${operation} c=${concurrency}: under 1 ms p50 added by the node`, node.p50 - sdk.p50 < 1, `${(node.p50 - sdk.p50).toFixed(2)} ms`]);
+        }
+    }
+    lines.push("", "postMessage with the outbox (every create committed to SQLite, WAL, synchronous=FULL, before it is sent) against the same node without it:", "");
+    lines.push("| concurrency | outbox msg/s | in memory msg/s | share | p50 added ms | fsyncs per message | bytes written per message |", "|---|---|---|---|---|---|---|");
+    for (const concurrency of CONCURRENCY) {
+        const outbox = find("postMessage", concurrency, "outbox");
+        const node = find("postMessage", concurrency, "node");
+        if (!outbox || !node) continue;
+        lines.push(
+            `| ${concurrency} | ${outbox.perSecond.toFixed(0)} | ${node.perSecond.toFixed(0)} | ${((outbox.perSecond / node.perSecond) * 100).toFixed(0)} % | ` +
+                `${(outbox.p50 - node.p50).toFixed(2)} | ${outbox.fsyncsPerMessage === undefined ? "no strace" : outbox.fsyncsPerMessage.toFixed(2)} | ${outbox.writeBytesPerMessage.toFixed(0)} |`,
+        );
+        if (concurrency === 10) goals.push(["outbox c=10: ≥ 60 % of the in-memory throughput", outbox.perSecond >= 0.6 * node.perSecond, `${((outbox.perSecond / node.perSecond) * 100).toFixed(0)} %`]);
+        if (concurrency === 1) {
+            goals.push(["outbox c=1: under 2 ms p50 added", outbox.p50 - node.p50 < 2, `${(outbox.p50 - node.p50).toFixed(2)} ms`]);
+            if (outbox.fsyncsPerMessage !== undefined) goals.push(["outbox c=1: at most 2 fsyncs per message", outbox.fsyncsPerMessage <= 2, outbox.fsyncsPerMessage.toFixed(2)]);
+            goals.push(["outbox c=1: at most 4 KB written per message", outbox.writeBytesPerMessage <= 4096, `${(outbox.writeBytesPerMessage / 1024).toFixed(2)} KB`]);
         }
     }
     goals.push(["under 2 KB per queued message", burstResult.bytesPerQueued < 2048, `${(burstResult.bytesPerQueued / 1024).toFixed(2)} KB`]);

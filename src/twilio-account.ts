@@ -1,6 +1,7 @@
 /**
  * twilio-account: the config node every Twilio node of this package points at. Its credentials live in
- * Node-RED's credential store only; it owns the one SDK client (and its sockets) the account's nodes share.
+ * Node-RED's credential store only; it owns the one SDK client (and its sockets) the account's nodes share,
+ * and the account's outbox when "Keep unsent messages on disk" is on.
  */
 import type { NodeAPI, NodeDef } from "node-red";
 import { ACCOUNT_NODE_TYPE } from "./catalog/node-types";
@@ -9,9 +10,11 @@ import { TwilioAccount, type AccountCredentials, type AccountSettings } from "./
 import type { AccountNode } from "./runtime/account-node";
 import { resolveProxySetting, type ProxyCredentials } from "./runtime/account-proxy";
 import type { ConnectTo } from "./runtime/agents";
+import { startOutbox, type OutboxConfig } from "./runtime/outbox/account-outbox";
+import { registerOutboxAdmin } from "./runtime/outbox/admin";
 import { recipientSettingsProblem } from "./runtime/recipients";
 
-type AccountNodeDef = NodeDef & Omit<AccountSettings, "proxy" | "connectTo"> & { proxy?: string };
+type AccountNodeDef = NodeDef & Omit<AccountSettings, "proxy" | "connectTo"> & { proxy?: string } & OutboxConfig;
 
 export default function (RED: NodeAPI): void {
     function TwilioAccountNode(this: AccountNode, saved: AccountNodeDef) {
@@ -31,9 +34,13 @@ export default function (RED: NodeAPI): void {
         }
         const recipientProblem = recipientSettingsProblem(this.account.recipients, RED._);
         if (recipientProblem) this.error(recipientProblem);
+        const outbox = (this.outbox = startOutbox(RED, this, this.account, config));
         this.on("close", (done: () => void) => {
-            this.account.close();
-            done();
+            // the outbox first: its requests in flight end before the account's sockets go
+            void outbox.close().then(() => {
+                this.account.close();
+                done();
+            });
         });
     }
 
@@ -47,4 +54,5 @@ export default function (RED: NodeAPI): void {
             proxyPassword: { type: "password" },
         },
     });
+    registerOutboxAdmin(RED);
 }

@@ -12,6 +12,8 @@ const { helper, loadFlow } = require("./support/runtime");
 const { useStandin, loadNode, run, collect, NODE_ID, STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN } = require("./support/harness");
 const FIRST_RELEASE = require("./fixtures/flows/first-release.json");
 
+/** What an account saved before the outbox keeps: sending from memory, as it always did. */
+const OUTBOX_OFF = { outbox: false, outboxMaxAge: 24, outboxMaxEntries: 10_000 };
 const TOO_MANY = { status: 429, code: 20429, message: "Too Many Requests" };
 
 describe("configuration versions and migrations", function () {
@@ -37,13 +39,14 @@ describe("configuration versions and migrations", function () {
                 region: "",
                 edge: "",
                 proxy: "",
+                ...OUTBOX_OFF,
             });
             assert.equal(versionOf(saved), 0, "the saved configuration is not changed");
         });
 
-        it("account 1 → 2 keeps the limits and adds blank recipient and connection settings", function () {
+        it("account 1 → 2 keeps the limits, adds blank recipient and connection settings, and keeps the outbox off", function () {
             const saved = { type: "twilio-account", configVersion: 1, timeout: 5, maxRetries: 1, maxConcurrent: 2, rate: 1, queueSize: 3 };
-            assert.deepEqual(migrateConfig("twilio-account", saved), { ...saved, configVersion: 2, allowedDestinations: "", defaultCountry: "", region: "", edge: "", proxy: "" });
+            assert.deepEqual(migrateConfig("twilio-account", saved), { ...saved, configVersion: 2, allowedDestinations: "", defaultCountry: "", region: "", edge: "", proxy: "", ...OUTBOX_OFF });
         });
 
         for (const type of ["twilio-calls", "twilio-messages", "twilio-media"]) {
@@ -61,7 +64,7 @@ describe("configuration versions and migrations", function () {
             const migrated = migrateConfig("twilio-account", saved);
             assert.deepEqual(
                 { ...migrated, configVersion: undefined },
-                { ...saved, configVersion: undefined, apiBaseUrl: "", allowedDestinations: "", defaultCountry: "", region: "", edge: "", proxy: "" },
+                { ...saved, configVersion: undefined, apiBaseUrl: "", allowedDestinations: "", defaultCountry: "", region: "", edge: "", proxy: "", ...OUTBOX_OFF },
             );
         });
 

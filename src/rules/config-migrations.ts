@@ -7,7 +7,7 @@
  *
  * To change a node's settings: add a step with the next `to`; never edit a released step.
  */
-import { ACCOUNT_DEFAULTS } from "../catalog/account-settings";
+import { ACCOUNT_DEFAULTS, OUTBOX_DEFAULTS } from "../catalog/account-settings";
 import { ACCOUNT_NODE_TYPE, GROUP_NODE_TYPES, WEBHOOK_NODE_TYPE } from "../catalog/node-types";
 
 export const CONFIG_VERSION_PROPERTY = "configVersion";
@@ -51,11 +51,14 @@ const MIGRATIONS: Readonly<Record<string, readonly Migration[]>> = {
             },
         },
         {
-            // 2: allowed destinations, a default country, region, edge and proxy; blank is what a flow without
-            // them always had (any destination, numbers only with their country code, US1, the environment's proxy)
+            // 2: allowed destinations, a default country, region, edge, proxy and the outbox; what a flow without
+            // them always had: any destination, numbers only with their country code, US1, the environment's
+            // proxy, and unsent messages in memory (a new account has the outbox on; an old one keeps it off)
             to: 2,
             apply(config) {
+                const { maxAge, maxEntries } = OUTBOX_DEFAULTS;
                 fillMissing(config, { allowedDestinations: "", defaultCountry: "", region: "", edge: "", proxy: "" });
+                fillMissing(config, { outbox: false, outboxMaxAge: maxAge, outboxMaxEntries: maxEntries });
             },
         },
     ],

@@ -15,6 +15,8 @@ import type { AccountNode } from "./account-node";
 import { FieldError, prepareFields, type FieldConfig, type FieldResolver } from "./fields";
 import { QueueFull, type Ticket } from "./limiter";
 import { NodeStatus, resultDetail } from "./node-status";
+import type { LiveMessage } from "./outbox/outbox";
+import { registerOutboxNode, type OutboxOutcome } from "./outbox/registry";
 import { failure, fromFailure, fromResponse, type Failure, type Outcome } from "./outcome";
 import { planRecipients, recipientParts, refusedCredentials, refusedDestination, type RecipientPlan } from "./recipients";
 import { costSettingsOf, costSmsText, noteCost, type CostNote, type CostSettings } from "./sms-cost";
@@ -37,12 +39,14 @@ type Done = (err?: Error) => void;
 
 /** A message being prepared, or one request of it (one per recipient). */
 interface Pending {
-    /** Where it is: being prepared, waiting for the account's limits, or with Twilio. */
-    state: "preparing" | "queued" | "sending";
+    /** Where it is: being prepared, waiting for the account's limits, with Twilio, or in the account's outbox. */
+    state: "preparing" | "queued" | "sending" | "stored";
     ticket?: Ticket;
+    /** In the account's outbox: its result comes back through this. */
+    live?: LiveMessage;
     settled: boolean;
     /** Ends it with this outcome, delivered on an output. */
-    settle(outcome: Outcome): void;
+    settle(outcome: OutboxOutcome): void;
     /** Ends it without an output: its requests, each pending on its own, take over. */
     handOver(): void;
 }
@@ -130,7 +134,7 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
         }
 
         /** Pending work, counted in the node's status and waited for (or ended) when the node closes. */
-        function track(deliverOutcome: (outcome: Outcome) => void): Pending {
+        function track(deliverOutcome: (outcome: OutboxOutcome) => void): Pending {
             const entry: Pending = {
                 state: "preparing",
                 settled: false,
@@ -194,7 +198,7 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
          * One recipient, one request, one outcome: validation, the account's allowed destinations, credentials
          * and limits, the exchange with its retries. Never throws, never sends an invalid request.
          */
-        async function sendOne(input: Params, entry: Pending, used: Used): Promise<Outcome> {
+        async function sendOne(msg: NodeMessage, input: Params, entry: Pending, used: Used): Promise<OutboxOutcome> {
             const operation = op!;
             // before validation: smart encoding replaces look-alikes in the Body, and what is sent is validated
             const costing = costSmsText(operation, input, costSettings, t);
@@ -212,6 +216,18 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
             if (!credentials.ok) {
                 const status = isSettingProblem(credentials.problem) ? 400 : 401;
                 return failure("ConfigError", t(`twilio.errors.${credentials.problem}`, { url: account!.baseUrl, value: account!.problemValue ?? "" }), status);
+            }
+            const outbox = accountNode?.outbox?.outbox;
+            if (outbox?.takes(operation, params)) {
+                // committed to disk before anything else happens to it; the result comes when the outbox has one
+                const result = new Promise<OutboxOutcome>((resolve) => (entry.live = { msg, detached: false, resolve }));
+                setState(entry, "stored");
+                const handed = await outbox.submit(node.id, operation, params, entry.live!);
+                if (handed === "stored") return result;
+                entry.live = undefined;
+                setState(entry, "preparing");
+                if (handed === "full") return failure("QueueFullError", t("twilio.outbox.full", { operation: operation.name, max: outbox.maxEntries }), 503);
+                // "memory": the file cannot be written; sent as without the outbox
             }
             const request = buildRequest(operation, params, credentials.auth.accountSid);
             try {
@@ -241,9 +257,9 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
             }
         }
 
-        function sendRequest(request: RecipientPlan & { ok: true }, index: number, entry: Pending, used: Used): void {
+        function sendRequest(msg: NodeMessage, request: RecipientPlan & { ok: true }, index: number, entry: Pending, used: Used): void {
             const one = request.requests[index];
-            run(entry, () => (one.refused ? Promise.resolve(one.refused) : sendOne(one.params, entry, used)));
+            run(entry, () => (one.refused ? Promise.resolve(one.refused) : sendOne(msg, one.params, entry, used)));
         }
 
         /**
@@ -263,10 +279,10 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
                     if (err) node.error(err, part);
                     if (--left === 0) done();
                 };
-                return { used, entry: track((outcome) => deliver(part, outcome, used, send, finish)) };
+                return { part, used, entry: track((outcome) => deliver(part, outcome, used, send, finish)) };
             });
             preparing.handOver();
-            parts.forEach(({ entry, used }, index) => sendRequest(plan, index, entry, used));
+            parts.forEach(({ part, entry, used }, index) => sendRequest(part, plan, index, entry, used));
         }
 
         node.on("input", (msg: NodeMessageInFlow, send: Send, done: Done) => {
@@ -278,7 +294,7 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
                     if (!plan.ok) return preparing.settle(plan.failure);
                     if (plan.list) return fanOut(msg, plan, preparing, send, done);
                     used.params = plan.requests[0].params;
-                    sendRequest(plan, 0, preparing, used);
+                    sendRequest(msg, plan, 0, preparing, used);
                 },
                 (err: unknown) => preparing.settle(failure("NetworkError", t("twilio.errors.unexpected", { reason: String(err) }), 502)),
             );
@@ -293,12 +309,13 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
             return closing && wiredTo(port).some((id) => !RED.nodes.getNode(id));
         }
 
-        function deliver(msg: NodeMessage, outcome: Outcome, used: Used, send: Send, done: Done): void {
+        function deliver(msg: NodeMessage, outcome: OutboxOutcome, used: Used, send: Send, done: Done): void {
             // a message that ended before its text was counted (refused, not prepared) is counted here, as sent
             const cost = used.cost ?? (op?.smsText ? costSmsText(op, { ...used.params }, costSettings, t).note : undefined);
             noteCost(msg, op, cost);
             if (outcome.ok) {
                 msg.payload = outcome.result;
+                if (outcome.reconciled) (msg as NodeMessage & { reconciled?: boolean }).reconciled = true;
                 if (unreachable(0)) {
                     node.warn(t("twilio.warnings.resultWhileStopping", { operation: op!.name, detail: resultDetail(op!, outcome.result, t) }));
                 } else {
@@ -320,9 +337,40 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
             }
         }
 
+        // entries of this node (same id) that an outbox still holds, from before a restart or redeploy, come out here
+        const outbox = accountNode?.outbox?.outbox;
+        const unregister = outbox
+            ? registerOutboxNode(node.id, {
+                  resume(outcome, msg, params) {
+                      const send: Send = (msgs) => node.send(msgs);
+                      const done: Done = (err) => err && node.error(err.message, msg);
+                      deliver(msg, outcome, { params }, send, done);
+                      status.update(outcome);
+                  },
+                  showWaiting(waiting, unreachableSince) {
+                      status.waiting = waiting;
+                      status.unreachableSince = unreachableSince;
+                      status.update();
+                  },
+              })
+            : undefined;
+        if (outbox) {
+            const { waiting, unreachableSince } = outbox.waitingFor(node.id);
+            status.waiting = waiting;
+            status.unreachableSince = unreachableSince;
+            if (waiting > 0) status.update();
+        }
+
         node.on("close", (_removed: boolean, done: () => void) => {
             closing = true;
+            unregister?.();
             status.close();
+            // what is in the outbox stays there: its result comes out of this node's next instance (same id)
+            for (const entry of [...pending]) {
+                if (entry.state !== "stored" || !entry.live) continue;
+                entry.live.detached = true;
+                pending.delete(entry);
+            }
             // what still waits for the account's limits, or to be tried again, was not processed by Twilio: it
             // ends now, as safe to send again, and nothing of this node is sent after this point
             for (const entry of pending) entry.ticket?.cancel(new Stopped());

@@ -23,6 +23,9 @@ export class NodeStatus {
     /** Messages the node is working on, and how many of them wait for the account's limits. */
     pending = 0;
     queued = 0;
+    /** The node's messages in the account's outbox, and since when Twilio has been unreachable (outbox.ts). */
+    waiting = 0;
+    unreachableSince?: number;
     private last?: Outcome;
     private shownAt = 0;
     private timer?: NodeJS.Timeout;
@@ -57,7 +60,11 @@ export class NodeStatus {
 
     private draw(): void {
         const { node, op, t } = this;
-        if (this.pending > 0) {
+        if (this.waiting > 0 && (this.unreachableSince !== undefined || this.pending === 0)) {
+            const since = this.unreachableSince === undefined ? undefined : new Date(this.unreachableSince).toTimeString().slice(0, 5);
+            const text = since ? t("twilio.outbox.waitingUnreachable", { n: this.waiting, since }) : t("twilio.outbox.waiting", { n: this.waiting });
+            node.status({ fill: since ? "yellow" : "blue", shape: "ring", text });
+        } else if (this.pending > 0) {
             const text = this.queued > 0
                 ? t("twilio.status.queued", { inFlight: this.pending - this.queued, queued: this.queued })
                 : t("twilio.status.requesting", { n: this.pending });

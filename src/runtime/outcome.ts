@@ -14,7 +14,8 @@ export type ErrorType =
     | "TimeoutError"
     | "ConfigError"
     | "QueueFullError" // the account's queue is full: nothing was sent
-    | "StoppedError"; // the node stopped while the message waited: nothing was sent
+    | "StoppedError" // the node stopped while the message waited: nothing was sent
+    | "ExpiredError"; // it waited in the outbox longer than the account's outboxMaxAge: not sent
 
 export interface RequestError {
     type: ErrorType;

@@ -157,11 +157,17 @@ export class TwilioStandin extends EventEmitter {
         this.routes = this.buildRoutes();
     }
 
-    /** Starts listening (127.0.0.1 and a free port unless told otherwise); resolves with the base URL. */
+    /**
+     * Starts listening (127.0.0.1 and a free port unless told otherwise); resolves with the base URL. Started
+     * again after stop(), it comes back on the same port with what it had (Twilio back after an outage).
+     */
     async start(): Promise<string> {
         await new Promise<void>((resolve, reject) => {
             this.server.once("error", reject);
-            this.server.listen(this.options.port ?? 0, this.options.host ?? "127.0.0.1", () => resolve());
+            this.server.listen(this.options.port ?? this.address?.port ?? 0, this.options.host ?? "127.0.0.1", () => {
+                this.server.removeListener("error", reject);
+                resolve();
+            });
         });
         this.address = this.server.address() as AddressInfo;
         return this.url;

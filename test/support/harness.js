@@ -103,8 +103,8 @@ function collect(count, timeoutMs = 10000) {
 }
 
 /** Sends one message to the node under test and resolves with its one output. */
-async function run(msg) {
-    const outputs = collect(1);
+async function run(msg, timeoutMs) {
+    const outputs = collect(1, timeoutMs);
     helper.getNode(NODE_ID).receive(msg);
     const [output] = await outputs;
     return output;

@@ -1,0 +1,274 @@
+/**
+ * The outbox (store and forward) inside one Node-RED: committed before sent, kept while Twilio is down, bounded,
+ * expired, resumed from what an earlier run left in the file, and reconciled with Twilio before anything whose
+ * outcome is unknown is sent again. Real SQLite files in a temporary user directory; the stand-in is the judge.
+ */
+"use strict";
+const assert = require("node:assert/strict");
+const { TwilioStandin } = require("../nodes/standin/server");
+const { helper, captureLog, useStandin, loadNode, run, collect, standinApi } = require("./support/harness");
+const { useUserDir, withStore, seed, waitFor, SENDING } = require("./support/outbox");
+
+const SMS = { To: "+16175551212", From: "+15005550006", Body: "Pump 3 pressure high" };
+const OUTBOX = { outbox: true, timeout: 1 };
+
+async function creates(standin, body = SMS.Body) {
+    const { body: page } = await standinApi(standin, "GET", "/Messages.json?PageSize=1000");
+    return page.messages.filter((message) => message.body === body);
+}
+
+function statuses(node) {
+    const seen = [];
+    node.on("call:status", (call) => seen.push(call.args[0]));
+    return seen;
+}
+
+describe("outbox", function () {
+    this.timeout(30_000);
+    const standin = useStandin();
+    const dir = useUserDir();
+
+    describe("sending", function () {
+        it("commits a create to the file before it is sent, and forgets it once finished", async function () {
+            let atArrival;
+            standin.setFaultPolicy(() => {
+                atArrival = withStore(dir.file, (store) => store.openEntries("acct1"));
+                return undefined;
+            });
+            await loadNode(standin, { type: "twilio-messages", operation: "postMessage", account: OUTBOX });
+            const { port, msg } = await run({ payload: SMS, topic: "pump-3" });
+            assert.equal(port, 1);
+            assert.equal(msg.topic, "pump-3");
+            assert.equal("reconciled" in msg, false);
+            const [entry] = await atArrival;
+            assert.equal(entry.state, SENDING, "in the file, marked as being sent, when the request arrived");
+            assert.deepEqual(JSON.parse(entry.params), SMS);
+            assert.equal(JSON.parse(entry.msg).topic, "pump-3");
+            assert.equal((await creates(standin)).length, 1);
+            await waitFor("the entry to be finished", () => withStore(dir.file, (store) => (store.countOpen("acct1") === 0 ? true : undefined)));
+        });
+
+        it("keeps a message while Twilio is unreachable, says so, and sends it once Twilio is back", async function () {
+            await standin.stop();
+            const node = await loadNode(standin, { type: "twilio-messages", operation: "postMessage", account: OUTBOX });
+            const seen = statuses(node);
+            const output = collect(1, 20_000);
+            node.receive({ payload: SMS });
+            const waiting = await waitFor("the waiting status", () => seen.find((s) => /1 waiting \(Twilio unreachable since \d\d:\d\d\)/.test(s.text)));
+            assert.equal(waiting.fill, "yellow");
+            assert.equal(await withStore(dir.file, (store) => store.countOpen("acct1")), 1);
+            await standin.start();
+            const [{ port, msg }] = await output;
+            assert.equal(port, 1);
+            assert.match(msg.payload.sid, /^SM/);
+            assert.equal(standin.requests.length, 1, "one request reached the stand-in: the create");
+            assert.equal((await creates(standin)).length, 1);
+        });
+
+        it("never stores what fails validation", async function () {
+            await loadNode(standin, { type: "twilio-messages", operation: "postMessage", account: OUTBOX });
+            const { port, msg } = await run({ payload: { ...SMS, To: "12" } });
+            assert.equal(port, 2);
+            assert.equal(msg.payload.type, "ValidationError");
+            await withStore(dir.file, (store) => {
+                assert.equal(store.countOpen("acct1"), 0);
+                assert.equal(store.claimedSids("acct1").size, 0);
+            });
+            assert.equal(standin.requests.length, 0);
+        });
+
+        it("answers QueueFullError at once when the outbox holds outboxMaxEntries", async function () {
+            await standin.stop();
+            const node = await loadNode(standin, { type: "twilio-messages", operation: "postMessage", account: { ...OUTBOX, outboxMaxEntries: 2 } });
+            const outputs = collect(1, 5_000);
+            for (let i = 0; i < 3; i++) node.receive({ payload: { ...SMS, Body: `alarm ${i}` } });
+            const [{ port, msg }] = await outputs;
+            assert.equal(port, 2);
+            assert.equal(msg.payload.type, "QueueFullError");
+            assert.match(msg.payload.error, /holds 2 messages/);
+            assert.equal(msg.parameters.Body, "alarm 2");
+            await standin.start();
+        });
+
+        it("ends a message older than outboxMaxAge with ExpiredError: not sent", async function () {
+            await standin.stop();
+            // 0.0005 hours: 1.8 s
+            const node = await loadNode(standin, { type: "twilio-messages", operation: "postMessage", account: { ...OUTBOX, outboxMaxAge: 0.0005 } });
+            const outputs = collect(1, 15_000);
+            node.receive({ payload: SMS });
+            const [{ port, msg }] = await outputs;
+            assert.equal(port, 2);
+            assert.equal(msg.payload.type, "ExpiredError");
+            assert.match(msg.payload.error, /was not sent/);
+            assert.equal("outcome" in msg.payload, false);
+            await standin.start();
+            assert.equal((await creates(standin)).length, 0);
+        });
+
+        it("sends from memory, saying so, when no SQLite can open the file", async function () {
+            const log = captureLog();
+            process.env.TWILIO_OUTBOX_SQLITE = "none";
+            try {
+                await loadNode(standin, { type: "twilio-messages", operation: "postMessage", account: OUTBOX });
+            } finally {
+                delete process.env.TWILIO_OUTBOX_SQLITE;
+                log.stop();
+            }
+            const account = helper.getNode("acct1");
+            assert.equal(account.outbox.outbox, undefined);
+            assert.ok(log.entries.some((entry) => entry.level === log.levels.ERROR && /Cannot open the outbox file .*twilio-outbox\.sqlite/.test(entry.msg)));
+            const { port } = await run({ payload: SMS });
+            assert.equal(port, 1);
+            assert.equal((await creates(standin)).length, 1);
+        });
+
+        it("shows the file's path to the editor", async function () {
+            await loadNode(standin, { type: "twilio-messages", operation: "postMessage", account: OUTBOX });
+            const response = await helper.request().get("/twilio-account/outbox").expect(200);
+            assert.equal(response.body.file, dir.file);
+        });
+
+        it("reconciles an attempt that got a 5xx after Twilio created the message: output 1, created once", async function () {
+            await loadNode(standin, { type: "twilio-messages", operation: "postMessage", account: OUTBOX });
+            standin.failNext({ status: 500, after: true });
+            const { port, msg } = await run({ payload: SMS, topic: "t" }, 15_000);
+            assert.equal(port, 1);
+            assert.equal(msg.reconciled, true);
+            assert.deepEqual(standin.requests.map((r) => `${r.method} ${r.status}`), ["POST 500", "GET 200"], "the create, then the lookup");
+            const created = await creates(standin);
+            assert.equal(created.length, 1);
+            assert.equal(msg.payload.sid, created[0].sid);
+        });
+    });
+
+    describe("after a restart", function () {
+        it("resumes what an earlier run left, out of the node that sent it, with the saved message properties", async function () {
+            await seed(dir.file, [{ params: SMS, msg: JSON.stringify({ topic: "pump-3", payload: "x", _msgid: "m1" }) }]);
+            await loadNode(standin, { type: "twilio-messages", operation: "postMessage", account: OUTBOX });
+            const output = collect(1);
+            const [{ port, msg }] = await output;
+            assert.equal(port, 1);
+            assert.equal(msg.topic, "pump-3");
+            assert.match(msg.payload.sid, /^SM/);
+            assert.equal((await creates(standin)).length, 1);
+        });
+
+        it("logs the result of a node that no longer exists, and completes it", async function () {
+            await seed(dir.file, [{ node: "gone", params: SMS }]);
+            const log = captureLog();
+            try {
+                await loadNode(standin, { type: "twilio-messages", operation: "postMessage", account: OUTBOX });
+                await waitFor("the log line", () => log.entries.find((e) => /from node gone, which no longer exists, finished: queued SM/.test(e.msg)));
+            } finally {
+                log.stop();
+            }
+            assert.equal((await creates(standin)).length, 1);
+        });
+
+        describe("reconciliation of an attempt in flight when Node-RED died", function () {
+            const inFlight = (params, extra = {}) => ({
+                params,
+                state: SENDING,
+                attempt_started: Date.now() - 5_000,
+                last_attempt: Date.now() - 5_000,
+                ...extra,
+            });
+
+            it("finds the message the attempt created: output 1 with reconciled, nothing sent", async function () {
+                const { body: made } = await standinApi(standin, "POST", "/Messages.json", SMS);
+                await seed(dir.file, [inFlight(SMS)]);
+                await loadNode(standin, { type: "twilio-messages", operation: "postMessage", account: OUTBOX });
+                const output = collect(1);
+                const [{ port, msg }] = await output;
+                assert.equal(port, 1);
+                assert.equal(msg.reconciled, true);
+                assert.equal(msg.payload.sid, made.sid);
+                assert.equal(standin.requests.filter((r) => r.method === "POST").length, 1, "only the seeding create");
+            });
+
+            it("same body twice to the same number: a message another entry finished with is not taken", async function () {
+                // the first alarm was sent and finished (its sid is claimed); the second was in flight, not created
+                const { body: first } = await standinApi(standin, "POST", "/Messages.json", SMS);
+                const [, secondId] = await seed(dir.file, [inFlight(SMS), inFlight(SMS)]);
+                await withStore(dir.file, async (store) => {
+                    const [firstId] = store.openEntries("acct1").map((e) => e.id);
+                    store.complete(firstId, first.sid);
+                    await new Promise((resolve) => setTimeout(resolve, 400)); // the lazy commit (LAZY_COMMIT_MS)
+                });
+                assert.ok(secondId > 0);
+                await loadNode(standin, { type: "twilio-messages", operation: "postMessage", account: OUTBOX });
+                const output = collect(1);
+                const [{ port, msg }] = await output;
+                assert.equal(port, 1);
+                assert.notEqual(msg.payload.sid, first.sid);
+                assert.equal("reconciled" in msg, false, "not found: sent");
+                assert.equal((await creates(standin)).length, 2);
+            });
+
+            it("same body twice, both in flight and both created: each takes its own", async function () {
+                const { body: a } = await standinApi(standin, "POST", "/Messages.json", SMS);
+                const { body: b } = await standinApi(standin, "POST", "/Messages.json", SMS);
+                await seed(dir.file, [inFlight(SMS), inFlight(SMS)]);
+                await loadNode(standin, { type: "twilio-messages", operation: "postMessage", account: OUTBOX });
+                const output = collect(2);
+                const outputs = await output;
+                assert.deepEqual(outputs.map((o) => o.port), [1, 1]);
+                assert.deepEqual(outputs.map((o) => o.msg.payload.sid).sort(), [a.sid, b.sid].sort());
+                assert.ok(outputs.every((o) => o.msg.reconciled === true));
+                assert.equal((await creates(standin)).length, 2);
+            });
+
+            it("a message created by something else (same To and From, other Body) is not taken: sent", async function () {
+                await standinApi(standin, "POST", "/Messages.json", { ...SMS, Body: "someone else's text" });
+                await seed(dir.file, [inFlight(SMS)]);
+                await loadNode(standin, { type: "twilio-messages", operation: "postMessage", account: OUTBOX });
+                const output = collect(1);
+                const [{ port, msg }] = await output;
+                assert.equal(port, 1);
+                assert.equal("reconciled" in msg, false);
+                assert.equal((await creates(standin)).length, 1);
+                assert.equal((await creates(standin, "someone else's text")).length, 1);
+            });
+
+            it("a message created before the attempt, beyond the clock-skew margin, is not taken: sent", async function () {
+                await standinApi(standin, "POST", "/Messages.json", SMS);
+                await seed(dir.file, [inFlight(SMS, { attempt_started: Date.now() + 90_000 })]);
+                await loadNode(standin, { type: "twilio-messages", operation: "postMessage", account: OUTBOX });
+                const output = collect(1);
+                const [{ port, msg }] = await output;
+                assert.equal(port, 1);
+                assert.equal("reconciled" in msg, false);
+                assert.equal((await creates(standin)).length, 2);
+            });
+
+            it("a calls entry is looked up by To and From", async function () {
+                const CALL = { To: "+16175551212", From: "+15005550006", Url: "http://demo.twilio.com/docs/voice.xml" };
+                const { body: made } = await standinApi(standin, "POST", "/Calls.json", CALL);
+                await seed(dir.file, [inFlight(CALL, { operation: "createCall" })]);
+                await loadNode(standin, { type: "twilio-calls", operation: "createCall", account: OUTBOX });
+                const output = collect(1);
+                const [{ port, msg }] = await output;
+                assert.equal(port, 1);
+                assert.equal(msg.reconciled, true);
+                assert.equal(msg.payload.sid, made.sid);
+            });
+        });
+
+        describe("with Twilio's clock behind ours", function () {
+            const skewed = new TwilioStandin({ now: () => new Date(Date.now() - 40_000) });
+            before(() => skewed.start());
+            after(() => skewed.stop());
+
+            it("still finds the message the attempt created 40 s 'earlier' by Twilio's clock", async function () {
+                const { body: made } = await standinApi(skewed, "POST", "/Messages.json", SMS);
+                await seed(dir.file, [{ params: SMS, state: SENDING, attempt_started: Date.now() - 1_000, last_attempt: Date.now() - 5_000 }]);
+                await loadNode(skewed, { type: "twilio-messages", operation: "postMessage", account: OUTBOX });
+                const output = collect(1);
+                const [{ port, msg }] = await output;
+                assert.equal(port, 1);
+                assert.equal(msg.reconciled, true);
+                assert.equal(msg.payload.sid, made.sid);
+            });
+        });
+    });
+});
