@@ -45,7 +45,7 @@ const SCENARIOS = {
         drop: { x: 320, y: 100 },
         validate: [
             { operation: "getCall", name: "CallSid", bad: "CA123", good: `CA${HEX32}` },
-            { operation: "createCall", name: "To", bad: "12345", good: "+16175551212" },
+            { operation: "createCall", name: "To", bad: "not a number", good: "+16175551212" },
             { operation: "createCall", name: "Url", bad: "not a url", good: "https://example.com/twiml" },
         ],
         set: [
@@ -57,7 +57,7 @@ const SCENARIOS = {
     },
     "twilio-messages": {
         drop: { x: 320, y: 220 },
-        validate: [{ operation: "postMessage", name: "To", bad: "12345", good: "+16175551212" }],
+        validate: [{ operation: "postMessage", name: "To", bad: "not a number", good: "+16175551212" }],
         set: [
             { operation: "listMessage", name: "PageSize", type: "num", value: "20" },
             { operation: "postMessage", name: "From", type: "env", value: FROM_ENV },
