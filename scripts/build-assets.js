@@ -11,11 +11,10 @@ const path = require("node:path");
 const root = path.resolve(__dirname, "..");
 const out = path.join(root, "nodes");
 const { ACCOUNT_NODE_TYPE, GROUP_NODE_TYPES, WEBHOOK_NODE_TYPE } = require("../nodes/catalog");
+const { NODE_COLOR, PALETTE_CATEGORY } = require("../nodes/catalog/node-types");
 const esbuild = require("esbuild");
 const { knownCountries } = require("../nodes/rules/phone-numbers");
 const { REGIONS, EDGES, HOME_EDGE } = require("../nodes/runtime/twilio-host");
-const { WEBHOOK_PATH_PATTERN } = require("../nodes/webhook/public-url");
-const { REPLY_TIMEOUT } = require("../nodes/webhook/webhook-node");
 const { groupEditorHtml } = require("../nodes/editor/editor-html");
 const { catalogMessages } = require("../nodes/editor/editor-model");
 const { groupHelpHtml } = require("../nodes/editor/help-html");
@@ -81,8 +80,8 @@ write(path.join(out, `${ACCOUNT_NODE_TYPE}.html`), accountHtml);
 const webhookHtml = fs
     .readFileSync(path.join(root, `src/editor/${WEBHOOK_NODE_TYPE}.html`), "utf8")
     .replace("@SHARED_SCRIPT@", () => sharedScript)
-    .replace("@PATH_PATTERN@", String(WEBHOOK_PATH_PATTERN))
-    .replace("@REPLY_TIMEOUT@", JSON.stringify(REPLY_TIMEOUT));
+    .replace("@PALETTE_CATEGORY@", PALETTE_CATEGORY)
+    .replace("@NODE_COLOR@", NODE_COLOR);
 write(path.join(out, `${WEBHOOK_NODE_TYPE}.html`), webhookHtml);
 
 // message catalogs and help: Node-RED reads <dir of the .js>/locales/<lang>/<basename>.json and .html.

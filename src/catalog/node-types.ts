@@ -3,6 +3,10 @@ import type { GroupName } from "./types";
 /** Node type names: fixed, and distinct from the generic Twilio names other packages register. */
 export const ACCOUNT_NODE_TYPE = "twilio-account";
 
+/** Every node of the package sits in this palette category, in this colour. */
+export const PALETTE_CATEGORY = "Twilio";
+export const NODE_COLOR = "#F58A96";
+
 /** The node that receives Twilio's webhooks (inbound messages and calls, status callbacks). */
 export const WEBHOOK_NODE_TYPE = "twilio-webhook";
 

@@ -2,11 +2,10 @@
  * Writes the editor HTML of an operation node: its registerType call (literal type and category, as the Flow
  * Library scorecard reads them) and its dialog, with one row per parameter of the catalog.
  */
+import { NODE_COLOR, PALETTE_CATEGORY } from "../catalog/node-types";
 import type { GroupName } from "../catalog/types";
 import { editorModel, fieldNames, hasSmsText, hasStatusWebhook } from "./editor-model";
 
-export const PALETTE_CATEGORY = "Twilio";
-export const NODE_COLOR = "#F58A96";
 
 /**
  * Parameter names run to 20 characters (StatusCallbackMethod): labels are wider than Node-RED's 100px. A

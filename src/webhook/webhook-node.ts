@@ -15,15 +15,13 @@ import { payloadOf, readForm, signedParams, type FormEntries } from "./form";
 import { IDEMPOTENCY_HEADER, MemoryTokenStore, type StoredAnswer, type TokenStore } from "./idempotency";
 import { isJson, readJson } from "./json-body";
 import { PendingReplies } from "./pending";
-import { nodeRootPrefix, parsePublicBaseUrl, signedUrl, WEBHOOK_PATH_PATTERN, webhookUrl } from "./public-url";
+import { nodeRootPrefix, parsePublicBaseUrl, replyTimeoutMs, signedUrl, WEBHOOK_PATH_PATTERN, webhookUrl } from "../rules/public-url";
 import { addRoute, isServed, middlewareOf, removeRoute, type Handler } from "./routes";
 import { EMPTY_TWIML, replyTwiml, TWIML_CONTENT_TYPE } from "./twiml";
 
 /** The msg property that ties a reply to its request; underscore properties pass through flows unchanged. */
 export const REPLY_PROPERTY = "_twilioWebhook";
 
-/** Seconds to wait for the flow's reply: the default, and the bound it must stay below (Twilio waits 15 s). */
-export const REPLY_TIMEOUT = { default: 5, below: 15 } as const;
 
 interface WebhookNodeDef extends NodeDef {
     account: string;
@@ -42,10 +40,6 @@ export interface WebhookNode extends Node {
 /** Why a request is refused with 403: a key of twilio.webhook.reasons in the message catalog. */
 type Refusal = "noAccount" | "noToken" | "noBaseUrl" | "missing" | "mismatch" | "json.noBodyHash" | "json.mismatch";
 
-export function replyTimeoutMs(value: unknown): number {
-    const seconds = value === "" || value === undefined || value === null ? NaN : Number(value);
-    return (Number.isFinite(seconds) && seconds > 0 && seconds < REPLY_TIMEOUT.below ? seconds : REPLY_TIMEOUT.default) * 1000;
-}
 
 function originalUrlOf(req: IncomingMessage): string {
     return (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? "/";

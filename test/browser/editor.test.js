@@ -675,6 +675,44 @@ describe("the editor in a browser (Node-RED 4.1, chromium)", function () {
         });
     });
 
+    describe("the editor's validators agree with the runtime's rules", function () {
+        const { parseBaseUrl } = require("../../nodes/rules/base-url");
+        const { ACCOUNT_SID_PATTERN, API_KEY_SID_PATTERN } = require("../../nodes/rules/account-rules");
+        const { parseDestinations } = require("../../nodes/rules/recipients");
+        const { parsePublicBaseUrl, WEBHOOK_PATH_PATTERN } = require("../../nodes/rules/public-url");
+        /** type, property, whether it is a credential, the runtime's rule, and values to judge (incl. the drift cases). */
+        const TABLE = [
+            ["twilio-account", "apiBaseUrl", false, (v) => parseBaseUrl(v).ok, [
+                "", "https://api.twilio.com", "https://proxy.example.com/twilio/", "http://127.0.0.1:1882", "http://localhost:8080",
+                "http://example.com", "https://u:p@host.example", "https://host.example/?x=1", "https://host.example/#f", "ftp://host", "not a url",
+            ]],
+            ["twilio-account", "accountSid", true, (v) => v === "" || ACCOUNT_SID_PATTERN.test(v), ["", `AC${HEX32}`, `AC${HEX32.toUpperCase()}`, `SK${HEX32}`, "AC123", ` AC${HEX32}`]],
+            ["twilio-account", "apiKeySid", true, (v) => v === "" || API_KEY_SID_PATTERN.test(v), ["", `SK${HEX32}`, `AC${HEX32}`, "SK12"]],
+            ["twilio-account", "allowedDestinations", false, (v) => parseDestinations(v).kind !== "unusable", [
+                "", "+1", "+1 +49 +4930123456", "+1,+49;client: sip:", "+49 0171", "49", "whatsapp:+1", "+",
+            ]],
+            ["twilio-webhook", "path", false, (v) => WEBHOOK_PATH_PATTERN.test(v), ["/twilio/sms", "/", "twilio", "/a:b", "/a*", "/ok-._~/x"]],
+            ["twilio-webhook", "publicBaseUrl", false, (v) => parsePublicBaseUrl(v).ok, [
+                "https://alarms.example.com/nodered", "http://127.0.0.1:1880", "https://u:p@host.example", "https://host.example/?x=1",
+                "https://host.example/#f", "https://bad_host.example", "ftp://host.example", "not a url",
+            ]],
+        ];
+        for (const [type, property, credential, rule, values] of TABLE) {
+            it(`${type} ${property}: the dialog accepts exactly what the runtime accepts`, async function () {
+                const editor = await page.evaluate(({ type, property, credential, values }) => {
+                    const definition = RED.nodes.getType(type);
+                    const spec = (credential ? definition.credentials : definition.defaults)[property];
+                    // `this`: a node that checks signatures (the webhook's public URL is required only then)
+                    const node = { validate: true, _: RED._ };
+                    return values.map((value) => spec.validate.call(node, value) === true);
+                }, { type, property, credential, values });
+                const runtime = values.map((value) => rule(value));
+                const disagree = values.flatMap((value, i) => (editor[i] === runtime[i] ? [] : [`${JSON.stringify(value)}: dialog ${editor[i]}, runtime ${runtime[i]}`]));
+                assert.deepEqual(disagree, [], `${type} ${property}`);
+            });
+        }
+    });
+
     describe("flows imported through the editor's Import open valid", function () {
         const EXAMPLES = path.join(ROOT, "examples");
         const files = [

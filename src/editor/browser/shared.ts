@@ -7,6 +7,7 @@ import { migrateConfig, type NodeConfig } from "../../rules/config-migrations";
 export { ACCOUNT_DEFAULTS, OUTBOX_DEFAULTS } from "../../catalog/account-settings";
 export { ACCOUNT_SID_PATTERN, API_KEY_SID_PATTERN } from "../../rules/account-rules";
 export { parseBaseUrl } from "../../rules/base-url";
+export { nodeRootPrefix, parsePublicBaseUrl, REPLY_TIMEOUT, WEBHOOK_PATH_PATTERN, webhookUrl } from "../../rules/public-url";
 export { parseDestinations } from "../../rules/recipients";
 export { CONFIG_VERSIONS } from "../../rules/config-migrations";
 

@@ -43,6 +43,15 @@ export function webhookUrl(base: string, rootPrefix: string, path: string): stri
  * The URL Twilio signed for a request: the public base and the request's URL as the HTTP server received it
  * (req.originalUrl: the node root, the path and the query, exactly as sent).
  */
+/** Seconds the webhook waits for the flow's reply: the default, and the bound it must stay below (Twilio waits 15 s). */
+export const REPLY_TIMEOUT = { default: 5, below: 15 } as const;
+
+/** The reply timeout setting in ms: a blank or unusable one means the default, in the dialog as here. */
+export function replyTimeoutMs(value: unknown): number {
+    const seconds = value === "" || value === undefined || value === null ? NaN : Number(value);
+    return (Number.isFinite(seconds) && seconds > 0 && seconds < REPLY_TIMEOUT.below ? seconds : REPLY_TIMEOUT.default) * 1000;
+}
+
 export function signedUrl(base: string, originalUrl: string): string {
     return base + (originalUrl.startsWith("/") ? originalUrl : `/${originalUrl}`);
 }
