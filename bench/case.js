@@ -169,6 +169,8 @@ async function measureLoop() {
         cpuPerMessageMs: (used.user + used.system) / 1000 / messages,
         // bytes this process had written to storage (write_bytes: through the page cache to the disk, sockets not counted)
         writeBytesPerMessage: written && io ? (written.write_bytes - io.write_bytes) / messages : -1,
+        // bytes this process passed to write calls (wchar: files and sockets alike; run.js subtracts the in-memory run)
+        writeCallBytesPerMessage: written && io ? (written.wchar - io.wchar) / messages : -1,
         ...way.errors(),
     };
     await way.stop();

@@ -214,20 +214,30 @@ function report(results, ceilings, burstResult) {
         }
     }
     lines.push("", "postMessage with the outbox (every create committed to SQLite, WAL, synchronous=FULL, before it is sent) against the same node without it:", "");
-    lines.push("| concurrency | outbox msg/s | in memory msg/s | share | p50 added ms | fsyncs per message | bytes written per message |", "|---|---|---|---|---|---|---|");
+    // two counts of what reaches the disk: write_bytes counts every 4 KB page of the page cache a write dirties (a
+    // commit that appends 1 KB to the WAL dirties its page again: at least 4 KB per fsync'd commit); the bytes
+    // SQLite hands to write calls are wchar of the outbox run minus that of the same node in memory (the same
+    // HTTP traffic on both sides)
+    lines.push(
+        "| concurrency | outbox msg/s | in memory msg/s | share | p50 added ms | fsyncs per message | storage bytes per message (write_bytes, 4 KB pages) | bytes SQLite writes per message (wchar, outbox − in memory) |",
+        "|---|---|---|---|---|---|---|---|",
+    );
     for (const concurrency of CONCURRENCY) {
         const outbox = find("postMessage", concurrency, "outbox");
         const node = find("postMessage", concurrency, "node");
         if (!outbox || !node) continue;
         lines.push(
             `| ${concurrency} | ${outbox.perSecond.toFixed(0)} | ${node.perSecond.toFixed(0)} | ${((outbox.perSecond / node.perSecond) * 100).toFixed(0)} % | ` +
-                `${(outbox.p50 - node.p50).toFixed(2)} | ${outbox.fsyncsPerMessage === undefined ? "no strace" : outbox.fsyncsPerMessage.toFixed(2)} | ${outbox.writeBytesPerMessage.toFixed(0)} |`,
+                `${(outbox.p50 - node.p50).toFixed(2)} | ${outbox.fsyncsPerMessage === undefined ? "no strace" : outbox.fsyncsPerMessage.toFixed(2)} | ${outbox.writeBytesPerMessage.toFixed(0)} | ` +
+                `${(outbox.writeCallBytesPerMessage - node.writeCallBytesPerMessage).toFixed(0)} |`,
         );
         if (concurrency === 10) goals.push(["outbox c=10: ≥ 60 % of the in-memory throughput", outbox.perSecond >= 0.6 * node.perSecond, `${((outbox.perSecond / node.perSecond) * 100).toFixed(0)} %`]);
         if (concurrency === 1) {
             goals.push(["outbox c=1: under 2 ms p50 added", outbox.p50 - node.p50 < 2, `${(outbox.p50 - node.p50).toFixed(2)} ms`]);
             if (outbox.fsyncsPerMessage !== undefined) goals.push(["outbox c=1: at most 2 fsyncs per message", outbox.fsyncsPerMessage <= 2, outbox.fsyncsPerMessage.toFixed(2)]);
-            goals.push(["outbox c=1: at most 4 KB written per message", outbox.writeBytesPerMessage <= 4096, `${(outbox.writeBytesPerMessage / 1024).toFixed(2)} KB`]);
+            goals.push(["outbox c=1: at most 4 KB written per message (storage pages, write_bytes)", outbox.writeBytesPerMessage <= 4096, `${(outbox.writeBytesPerMessage / 1024).toFixed(2)} KB`]);
+            const sqliteBytes = outbox.writeCallBytesPerMessage - node.writeCallBytesPerMessage;
+            goals.push(["outbox c=1: at most 4 KB written per message (bytes SQLite writes)", sqliteBytes <= 4096, `${(sqliteBytes / 1024).toFixed(2)} KB`]);
         }
     }
     goals.push(["under 2 KB per queued message", burstResult.bytesPerQueued < 2048, `${(burstResult.bytesPerQueued / 1024).toFixed(2)} KB`]);
