@@ -5,6 +5,7 @@
  * HTTP server (httpNodeRoot included) and its query.
  */
 import { isHttpUrl } from "../catalog/patterns";
+import { numericSetting } from "./settings";
 
 /** A webhook path: /, then letters, digits and - . _ ~ / only, so that the route is literal (no express : or *). */
 export const WEBHOOK_PATH_PATTERN = /^\/[\w.~/-]*$/;
@@ -48,8 +49,7 @@ export const REPLY_TIMEOUT = { default: 5, below: 15 } as const;
 
 /** The reply timeout setting in ms: a blank or unusable one means the default, in the dialog as here. */
 export function replyTimeoutMs(value: unknown): number {
-    const seconds = value === "" || value === undefined || value === null ? NaN : Number(value);
-    return (Number.isFinite(seconds) && seconds > 0 && seconds < REPLY_TIMEOUT.below ? seconds : REPLY_TIMEOUT.default) * 1000;
+    return numericSetting(value, REPLY_TIMEOUT.default, Number.MIN_VALUE, REPLY_TIMEOUT.below) * 1000;
 }
 
 export function signedUrl(base: string, originalUrl: string): string {

@@ -10,6 +10,7 @@ import type { ApiRequest } from "../rules/request";
 import { mayHaveReached, nextDelay, type AttemptResult, type RetryPolicy } from "./retry";
 import { ACCOUNT_SID_PATTERN, API_KEY_SID_PATTERN } from "../rules/account-rules";
 import { parseBaseUrl } from "../rules/base-url";
+import { numericSetting } from "../rules/settings";
 import { chooseProxy, type ChosenProxy, type ProxyConfig } from "./proxy";
 import { createApiClient, type ApiClient, type Connection } from "./twilio-client";
 import { apiHost } from "./twilio-host";
@@ -81,13 +82,6 @@ export function isSettingProblem(problem: ConfigProblem): boolean {
     return problem === "badBaseUrl" || problem.startsWith("where.");
 }
 
-
-/** A setting as a number within bounds, else its default (the editor refuses bad values before deploy). */
-function setting(value: number | string | undefined, fallback: number, min: number): number {
-    const number = value === "" || value === undefined ? NaN : Number(value);
-    return Number.isFinite(number) && number >= min ? number : fallback;
-}
-
 /** Waits `ms`, or rejects with the signal's reason as soon as it is aborted. */
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -138,14 +132,14 @@ export class TwilioAccount {
         this.proxy = chosen.ok ? chosen.proxy : undefined;
         this.connection = { proxy: this.proxy?.url, connectTo: settings.connectTo };
         this.recipients = recipientRules(settings);
-        this.timeoutMs = setting(settings.timeout, ACCOUNT_DEFAULTS.timeout, 0.001) * 1000;
+        this.timeoutMs = numericSetting(settings.timeout, ACCOUNT_DEFAULTS.timeout, 0.001) * 1000;
         this.limiter = new RequestLimiter({
-            maxConcurrent: Math.floor(setting(settings.maxConcurrent, ACCOUNT_DEFAULTS.maxConcurrent, 1)),
-            ratePerSecond: setting(settings.rate, ACCOUNT_DEFAULTS.rate, 0),
-            queueSize: Math.floor(setting(settings.queueSize, ACCOUNT_DEFAULTS.queueSize, 0)),
+            maxConcurrent: Math.floor(numericSetting(settings.maxConcurrent, ACCOUNT_DEFAULTS.maxConcurrent, 1)),
+            ratePerSecond: numericSetting(settings.rate, ACCOUNT_DEFAULTS.rate, 0),
+            queueSize: Math.floor(numericSetting(settings.queueSize, ACCOUNT_DEFAULTS.queueSize, 0)),
         });
         this.retryPolicy = {
-            maxRetries: Math.floor(setting(settings.maxRetries, ACCOUNT_DEFAULTS.maxRetries, 0)),
+            maxRetries: Math.floor(numericSetting(settings.maxRetries, ACCOUNT_DEFAULTS.maxRetries, 0)),
             baseDelayMs: RETRY_BASE_DELAY_MS,
             maxDelayMs: RETRY_MAX_DELAY_MS,
         };

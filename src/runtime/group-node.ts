@@ -90,6 +90,7 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
         const op: OperationSpec | undefined = OPERATIONS[config.operation];
         const accountNode = RED.nodes.getNode(config.account) as AccountNode | null;
         const account = accountNode?.account;
+        const outbox = accountNode?.outbox?.outbox;
         const pending = new Set<Pending>();
         // aborted on close: ends every retry wait of this node at once, and no attempt leaves after it
         const stopping = new AbortController();
@@ -217,7 +218,6 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
                 const status = isSettingProblem(credentials.problem) ? 400 : 401;
                 return failure("ConfigError", t(`twilio.errors.${credentials.problem}`, { url: account!.baseUrl, value: account!.problemValue ?? "" }), status);
             }
-            const outbox = accountNode?.outbox?.outbox;
             if (outbox?.takes(operation, params)) {
                 // committed to disk before anything else happens to it; the result comes when the outbox has one
                 const result = new Promise<OutboxOutcome>((resolve) => (entry.live = { msg, detached: false, resolve }));
@@ -338,7 +338,6 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
         }
 
         // entries of this node (same id) that an outbox still holds, from before a restart or redeploy, come out here
-        const outbox = accountNode?.outbox?.outbox;
         const unregister = outbox
             ? registerOutboxNode(node.id, {
                   resume(outcome, msg, params) {

@@ -5,6 +5,7 @@
  */
 import path from "node:path";
 import type { Node, NodeAPI } from "node-red";
+import { numericSetting } from "../../rules/settings";
 import type { TwilioAccount } from "../account";
 import { Outbox, OUTBOX_DEFAULTS, OUTBOX_FILE } from "./outbox";
 import { acquireStore } from "./store";
@@ -15,11 +16,6 @@ export interface OutboxConfig {
     /** Hours; blank means the default. */
     outboxMaxAge?: number | string;
     outboxMaxEntries?: number | string;
-}
-
-function setting(value: number | string | undefined, fallback: number, min: number): number {
-    const number = value === "" || value === undefined || value === null ? NaN : Number(value);
-    return Number.isFinite(number) && number >= min ? number : fallback;
 }
 
 /** The outbox file of this Node-RED, or undefined when it has no user directory. */
@@ -47,8 +43,8 @@ export function startOutbox(RED: NodeAPI, node: Node, account: TwilioAccount, co
             account,
             handle.store,
             {
-                maxAgeMs: setting(config.outboxMaxAge, OUTBOX_DEFAULTS.maxAge, 0) * 3_600_000,
-                maxEntries: Math.floor(setting(config.outboxMaxEntries, OUTBOX_DEFAULTS.maxEntries, 1)),
+                maxAgeMs: numericSetting(config.outboxMaxAge, OUTBOX_DEFAULTS.maxAge, 0) * 3_600_000,
+                maxEntries: Math.floor(numericSetting(config.outboxMaxEntries, OUTBOX_DEFAULTS.maxEntries, 1)),
             },
             t,
             { warn: (text) => node.warn(text), error: (text) => node.error(text) },
