@@ -10,6 +10,7 @@ export const NODE_COLOR = "#F58A96";
 /** The node that receives Twilio's webhooks (inbound messages and calls, status callbacks). */
 export const WEBHOOK_NODE_TYPE = "twilio-webhook";
 
+/** The operation nodes: one per group of operations (calls, messages, media), each offering that group's operations. */
 export const GROUP_NODE_TYPES: Readonly<Record<GroupName, string>> = {
     calls: "twilio-calls",
     messages: "twilio-messages",

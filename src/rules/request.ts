@@ -3,7 +3,7 @@
  */
 import type { OperationSpec } from "../catalog/types";
 import { TWILIO_API_ORIGIN } from "./base-url";
-import type { Params } from "./validate";
+import type { OperationParams } from "./validate";
 
 export type FieldValue = string | string[];
 
@@ -18,8 +18,8 @@ function wireValue(value: unknown): FieldValue {
     return Array.isArray(value) ? value.map(String) : String(value);
 }
 
-export function buildRequest(op: OperationSpec, params: Params, accountSid: string): ApiRequest {
-    const pathValues: Params = { ...params, AccountSid: accountSid };
+export function buildRequest(op: OperationSpec, params: OperationParams, accountSid: string): ApiRequest {
+    const pathValues: OperationParams = { ...params, AccountSid: accountSid };
     // path values are Sids that passed sidPattern (letters and digits only); encoding is a second guard
     const path = op.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(String(pathValues[name])));
     const fields: Record<string, FieldValue> = {};

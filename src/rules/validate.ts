@@ -8,7 +8,8 @@ import { addressPattern, decimalPattern, isCalendarDate, isHttpUrl, pageUriPatte
 import type { EnumParam, OperationSpec, ParamSpec } from "../catalog/types";
 import { nearestName } from "./nearest-name";
 
-export type Params = Record<string, unknown>;
+/** An operation's parameters by their catalog (API) names: what a node validates and sends. */
+export type OperationParams = Record<string, unknown>;
 
 export type ValidationIssue =
     | { reason: "unknown"; param: string; suggestion?: string }
@@ -19,9 +20,9 @@ export type ValidationIssue =
     | { reason: "specOnlyValue"; param: string; spec: EnumParam; got: string }
     | { reason: "tokenWithoutAccount" };
 
-export type Validation = { ok: true; params: Params } | { ok: false; issues: ValidationIssue[] };
+export type Validation = { ok: true; params: OperationParams } | { ok: false; issues: ValidationIssue[] };
 
-export type Validator = (input: Params) => Validation;
+export type Validator = (input: OperationParams) => Validation;
 
 const INTEGER_TEXT = /^-?\d+$/;
 
@@ -90,13 +91,13 @@ const jsonObjectText = z.string().refine((text) => {
  * PageSize, Page, PageToken), which win over the same parameters given otherwise. Each is then validated like
  * any other; a URI of another operation is left for the validator to refuse.
  */
-function expandPageUri(pageUri: ReturnType<typeof pageUriPattern> | undefined, input: Params): Params {
+function expandPageUri(pageUri: ReturnType<typeof pageUriPattern> | undefined, input: OperationParams): OperationParams {
     const uri = input.NextPageUri;
     if (!pageUri || typeof uri !== "string") return input;
     const { pattern, names } = pageUri;
     const match = pattern.exec(uri);
     if (!match) return input;
-    const expanded: Params = Object.assign(Object.create(null), input);
+    const expanded: OperationParams = Object.assign(Object.create(null), input);
     delete expanded.NextPageUri;
     names.forEach((name, i) => (expanded[name] = match[i + 1]));
     const query = new URLSearchParams(match[names.length + 1] ?? "");
@@ -153,7 +154,7 @@ export function buildValidator(op: OperationSpec): Validator {
         }
         if (issues.length > 0 || !parsed.success) return { ok: false, issues };
 
-        const params: Params = {};
+        const params: OperationParams = {};
         for (const spec of op.params) {
             const value = parsed.data[spec.name] ?? spec.default;
             if (value !== undefined) params[spec.name] = value;

@@ -6,7 +6,7 @@
  */
 import type { Node, NodeAPI, NodeMessage } from "node-red";
 import type { OperationSpec, ParamSpec } from "../catalog/types";
-import type { Params } from "../rules/validate";
+import type { OperationParams } from "../rules/validate";
 
 /** A node property holding a parameter: the value and its typedInput type, stored as <Name> and <Name>Type. */
 export interface FieldConfig {
@@ -44,7 +44,7 @@ export class FieldError extends Error {
  * The parameters of one message. `fromMessage`, when given, receives the names whose value the message itself
  * supplied: keys of msg.payload, and fields that read msg (a msg property, or JSONata, which may read it).
  */
-export type FieldResolver = (msg: NodeMessage, fromMessage?: Set<string>) => Promise<Params>;
+export type FieldResolver = (msg: NodeMessage, fromMessage?: Set<string>) => Promise<OperationParams>;
 
 /** typedInput types whose value the message supplies. */
 const MESSAGE_TYPES = new Set(["msg", "jsonata"]);
@@ -102,7 +102,7 @@ export function prepareFields(RED: NodeAPI, node: Node, op: OperationSpec, confi
 
     return async (msg, fromMessage) => {
         // a null prototype, so that a "__proto__" key in msg.payload is just another (unknown) name
-        const params: Params = Object.create(null);
+        const params: OperationParams = Object.create(null);
         const payload: unknown = payloadIsData ? undefined : msg.payload;
         if (isPlainObject(payload)) {
             for (const [name, value] of Object.entries(payload)) {

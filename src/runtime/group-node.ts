@@ -8,7 +8,7 @@ import type { GroupName, OperationSpec } from "../catalog/types";
 import { migrateConfig } from "../rules/config-migrations";
 import { buildRequest } from "../rules/request";
 import type { Translate } from "../rules/translate";
-import { buildValidator, type Params, type Validator } from "../rules/validate";
+import { buildValidator, type OperationParams, type Validator } from "../rules/validate";
 import { describeIssue } from "../rules/validation-messages";
 import { isSettingProblem } from "./account";
 import type { AccountNode } from "./account-node";
@@ -17,7 +17,7 @@ import { QueueFull, type Ticket } from "./limiter";
 import { NodeStatus, resultDetail } from "./node-status";
 import type { LiveMessage } from "./outbox/outbox";
 import { registerOutboxNode, type OutboxOutcome } from "./outbox/registry";
-import { failure, fromFailure, fromResponse, type Failure, type Outcome } from "./outcome";
+import { failure, fromFailure, fromResponse, type RequestFailure, type Outcome } from "./outcome";
 import { planRecipients, recipientParts, refusedCredentials, refusedDestination, type RecipientPlan } from "./recipients";
 import { costSettingsOf, costSmsText, noteCost, type CostNote, type CostSettings } from "./sms-cost";
 import { fillStatusCallback, statusWebhookOf } from "./status-webhook";
@@ -53,7 +53,7 @@ interface Pending {
 
 /** What one output message came to before its outcome: the parameters used (msg.parameters on output 2), and its SMS text's cost. */
 interface Used {
-    params: Params;
+    params: OperationParams;
     cost?: CostNote;
 }
 
@@ -72,8 +72,8 @@ function validatorOf(op: OperationSpec): Validator {
 }
 
 /** The parameters a flow may see again on output 2: the known ones, without secrets. */
-function publicParameters(op: OperationSpec, params: Params): Params {
-    const result: Params = {};
+function publicParameters(op: OperationSpec, params: OperationParams): OperationParams {
+    const result: OperationParams = {};
     for (const spec of op.params) {
         if (params[spec.name] !== undefined && !(spec.kind === "text" && spec.secret)) result[spec.name] = params[spec.name];
     }
@@ -97,7 +97,7 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
         const status = new NodeStatus(node, op, t);
         const statusWebhook = op && statusWebhookOf(op, config.statusWebhook);
         const allowMessageCredentials = config.allowMessageCredentials === true || config.allowMessageCredentials === "true";
-        let setupError: Failure | undefined;
+        let setupError: RequestFailure | undefined;
         let costSettings: CostSettings = { maxSegments: undefined, smartEncoding: false };
         let resolveFields: FieldResolver | undefined;
         let whenDrained: (() => void) | undefined;
@@ -172,7 +172,7 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
         async function prepare(msg: NodeMessage, used: Used): Promise<RecipientPlan> {
             if (setupError) return { ok: false, failure: setupError };
             const fromMessage = new Set<string>();
-            let input: Params;
+            let input: OperationParams;
             try {
                 input = await resolveFields!(msg, fromMessage);
             } catch (err) {
@@ -199,7 +199,7 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
          * One recipient, one request, one outcome: validation, the account's allowed destinations, credentials
          * and limits, the exchange with its retries. Never throws, never sends an invalid request.
          */
-        async function sendOne(msg: NodeMessage, input: Params, entry: Pending, used: Used): Promise<OutboxOutcome> {
+        async function sendOne(msg: NodeMessage, input: OperationParams, entry: Pending, used: Used): Promise<OutboxOutcome> {
             const operation = op!;
             // before validation: smart encoding replaces look-alikes in the Body, and what is sent is validated
             const costing = costSmsText(operation, input, costSettings, t);
@@ -324,7 +324,7 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
                 done();
                 return;
             }
-            const out = msg as NodeMessage & { operation?: string; parameters?: Params };
+            const out = msg as NodeMessage & { operation?: string; parameters?: OperationParams };
             out.payload = outcome.error;
             out.operation = config.operation;
             out.parameters = op ? publicParameters(op, used.params) : {};

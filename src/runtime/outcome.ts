@@ -27,8 +27,8 @@ export interface RequestError {
     outcome?: "unknown";
 }
 
-export type Failure = { ok: false; error: RequestError };
-export type Outcome = { ok: true; result: Record<string, unknown> | null } | Failure;
+export type RequestFailure = { ok: false; error: RequestError };
+export type Outcome = { ok: true; result: Record<string, unknown> | null } | RequestFailure;
 
 /** Twilio error codes whose meaning we can turn into advice (twilio.hints.<code> in the message catalog). */
 const HINTED_CODES = new Set([20003, 20404, 20429, 21211, 21212, 21606, 21608, 21610, 21614]);
@@ -36,7 +36,7 @@ const HINTED_CODES = new Set([20003, 20404, 20429, 21211, 21212, 21606, 21608, 2
 /** Socket error codes that mean "no answer in time" rather than "could not connect". */
 const TIMEOUT_CODES = new Set(["ECONNABORTED", "ETIMEDOUT"]);
 
-export function failure(type: ErrorType, error: string, status: number): Failure {
+export function failure(type: ErrorType, error: string, status: number): RequestFailure {
     return { ok: false, error: { type, error, status } };
 }
 

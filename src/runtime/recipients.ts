@@ -10,18 +10,18 @@ import { normaliseAddress, type AddressResult } from "../rules/addresses";
 import type { RecipientRules } from "../rules/recipient-settings";
 import { distinctRecipients, isAllowedDestination, MAX_RECIPIENTS, recipientList } from "../rules/recipients";
 import type { Translate } from "../rules/translate";
-import type { Params } from "../rules/validate";
+import type { OperationParams } from "../rules/validate";
 import { describeExpected, preview } from "../rules/validation-messages";
-import { failure, type Failure } from "./outcome";
+import { failure, type RequestFailure } from "./outcome";
 
 /** One recipient's request, or why it cannot be sent. */
 export interface RecipientRequest {
-    params: Params;
-    refused?: Failure;
+    params: OperationParams;
+    refused?: RequestFailure;
 }
 
 export type RecipientPlan =
-    | { ok: false; failure: Failure }
+    | { ok: false; failure: RequestFailure }
     /** `list`: To named its recipients as a list, so each outcome carries msg.parts. */
     | { ok: true; requests: RecipientRequest[]; list: boolean };
 
@@ -47,7 +47,7 @@ export function recipientSettingsProblem(rules: RecipientRules, t: Translate, op
     return undefined;
 }
 
-function refusedNumber(spec: AddressParam, got: unknown, result: Extract<AddressResult, { ok: false }>, t: Translate): Failure {
+function refusedNumber(spec: AddressParam, got: unknown, result: Extract<AddressResult, { ok: false }>, t: Translate): RequestFailure {
     const reason = t(`twilio.recipients.problems.${result.problem}`, { country: result.country ?? "" });
     return failure(
         "ValidationError",
@@ -60,11 +60,11 @@ function refusedNumber(spec: AddressParam, got: unknown, result: Extract<Address
  * The requests a message stands for. A problem of the whole message (the settings, From, too many recipients)
  * fails it as one; a recipient of a list that is not a number fails that recipient only.
  */
-export function planRecipients(op: OperationSpec, input: Params, rules: RecipientRules, t: Translate): RecipientPlan {
+export function planRecipients(op: OperationSpec, input: OperationParams, rules: RecipientRules, t: Translate): RecipientPlan {
     const specs = addressParams(op);
     const problem = recipientSettingsProblem(rules, t, op);
     if (problem) return { ok: false, failure: failure("ConfigError", problem, 400) };
-    const params: Params = Object.assign(Object.create(null), input);
+    const params: OperationParams = Object.assign(Object.create(null), input);
     let destination: AddressParam | undefined;
     for (const spec of specs) {
         if (spec.destination) {
@@ -104,7 +104,7 @@ export function planRecipients(op: OperationSpec, input: Params, rules: Recipien
  * The ValidationError of a validated request whose recipient the account's allowedDestinations do not admit,
  * if it does not. Called for each request just before it is sent.
  */
-export function refusedDestination(op: OperationSpec, params: Params, rules: RecipientRules, t: Translate): Failure | undefined {
+export function refusedDestination(op: OperationSpec, params: OperationParams, rules: RecipientRules, t: Translate): RequestFailure | undefined {
     const spec = addressParams(op).find((param) => param.destination);
     const to = spec && params[spec.name];
     if (typeof to !== "string" || isAllowedDestination(rules.destinations, to)) return undefined;
@@ -116,7 +116,7 @@ export function refusedDestination(op: OperationSpec, params: Params, rules: Rec
  * The ValidationError of a message that carries credentials while its node does not allow it: AccountSid or
  * AuthToken it supplied, or a NextPageUri of another account than `actsOn` (the account the node acts on).
  */
-export function refusedCredentials(fromMessage: ReadonlySet<string>, input: Params, actsOn: string | undefined, t: Translate): Failure | undefined {
+export function refusedCredentials(fromMessage: ReadonlySet<string>, input: OperationParams, actsOn: string | undefined, t: Translate): RequestFailure | undefined {
     const carried = credentialsCarried(fromMessage);
     if (fromMessage.has("NextPageUri")) {
         const named = pageUriAccount(input.NextPageUri);

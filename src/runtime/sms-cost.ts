@@ -7,7 +7,7 @@ import type { NodeMessage } from "node-red";
 import type { OperationSpec } from "../catalog/types";
 import { isOverCap, isSmsText, lookAlikeOf, parseMaxSegments, showCharacters, smartEncode, textCost, type SmsEncoding } from "../rules/segments";
 import type { Translate } from "../rules/translate";
-import type { Params } from "../rules/validate";
+import type { OperationParams } from "../rules/validate";
 
 export interface CostSettings {
     /** undefined: no cap. */
@@ -37,7 +37,7 @@ export function costSettingsOf(config: { maxSegments?: unknown; smartEncoding?: 
 }
 
 /** Replaces look-alikes in the operation's SMS text (in `input`, when smartEncoding is on) and counts it. */
-export function costSmsText(op: OperationSpec, input: Params, settings: CostSettings, t: Translate): Costing {
+export function costSmsText(op: OperationSpec, input: OperationParams, settings: CostSettings, t: Translate): Costing {
     const name = op.smsText;
     if (!name || !isSmsText(input[name], input.To)) return {};
     let text = input[name] as string;

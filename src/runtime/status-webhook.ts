@@ -7,7 +7,7 @@ import type { NodeAPI } from "node-red";
 import { WEBHOOK_NODE_TYPE } from "../catalog/node-types";
 import type { OperationSpec } from "../catalog/types";
 import { STATUS_CALLBACK, takesStatusCallback } from "../catalog/status-callback";
-import type { Params } from "../rules/validate";
+import type { OperationParams } from "../rules/validate";
 
 /** What a deployed twilio-webhook node offers a send: the URL Twilio reaches it at, when it has a usable one. */
 interface StatusWebhookNode {
@@ -29,7 +29,7 @@ export function statusWebhookOf(op: OperationSpec, setting: unknown): string | u
  * none. Returns the problem when the webhook node cannot give its URL; nothing is sent then. The node is
  * looked up per message: it may be redeployed on its own.
  */
-export function fillStatusCallback(RED: NodeAPI, webhookId: string | undefined, params: Params): StatusWebhookProblem | undefined {
+export function fillStatusCallback(RED: NodeAPI, webhookId: string | undefined, params: OperationParams): StatusWebhookProblem | undefined {
     if (webhookId === undefined || params[STATUS_CALLBACK] !== undefined) return undefined;
     const webhook = RED.nodes.getNode(webhookId) as StatusWebhookNode | null;
     if (!webhook || webhook.type !== WEBHOOK_NODE_TYPE) return "statusWebhookMissing";

@@ -7,18 +7,18 @@
 import type { Resource } from "./resources";
 import { API_VERSION, newSid, rfc2822 } from "./twilio-format";
 
-type Params = Record<string, string>;
+type WebhookParams = Record<string, string>;
 
 function text(value: unknown): string | undefined {
     return typeof value === "string" && value !== "" ? value : undefined;
 }
 
 /** Drops the parameters that have no value, as Twilio leaves them out. */
-function defined(params: Record<string, string | undefined>): Params {
+function defined(params: Record<string, string | undefined>): WebhookParams {
     return Object.fromEntries(Object.entries(params).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
 
-export function messageStatusParams(message: Resource, status: string): Params {
+export function messageStatusParams(message: Resource, status: string): WebhookParams {
     return defined({
         AccountSid: text(message.account_sid),
         ApiVersion: API_VERSION,
@@ -40,7 +40,7 @@ export const CALL_PROGRESS = [
     { event: "completed", status: "completed" },
 ] as const;
 
-export function callStatusParams(call: Resource, status: string, sequence: number, now: Date, duration?: number): Params {
+export function callStatusParams(call: Resource, status: string, sequence: number, now: Date, duration?: number): WebhookParams {
     return defined({
         AccountSid: text(call.account_sid),
         ApiVersion: API_VERSION,
@@ -65,7 +65,7 @@ export interface InboundMessage {
     mediaUrls?: string[];
 }
 
-export function incomingMessageParams(accountSid: string, message: InboundMessage): Params {
+export function incomingMessageParams(accountSid: string, message: InboundMessage): WebhookParams {
     const sid = newSid(message.mediaUrls?.length ? "MM" : "SM");
     const media = (message.mediaUrls ?? []).flatMap((url, i) => [
         [`MediaUrl${i}`, url],

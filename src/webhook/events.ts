@@ -11,14 +11,15 @@ export type WebhookEvent =
     | "incoming-call" // Twilio asks for a call's TwiML: an incoming call, or an outbound call that was answered
     | "other"; // none of these (e.g. a request without any Sid)
 
-type Params = Readonly<Record<string, string>>;
+/** The fields of a webhook request, by the names Twilio posts them under. */
+type WebhookParams = Readonly<Record<string, string>>;
 
 /** Only status callbacks of calls carry these; Twilio's request for a call's TwiML does not. */
 const CALL_STATUS_MARKERS = ["CallbackSource", "SequenceNumber", "Timestamp"];
 
-const has = (params: Params, name: string) => typeof params[name] === "string" && params[name] !== "";
+const has = (params: WebhookParams, name: string) => typeof params[name] === "string" && params[name] !== "";
 
-export function classify(params: Params): WebhookEvent {
+export function classify(params: WebhookParams): WebhookEvent {
     if (has(params, "MessageStatus")) return "message-status";
     if (has(params, "MessageSid") || has(params, "SmsSid") || has(params, "SmsMessageSid")) return "incoming-message";
     if (has(params, "CallSid")) return CALL_STATUS_MARKERS.some((name) => has(params, name)) ? "call-status" : "incoming-call";
@@ -26,7 +27,7 @@ export function classify(params: Params): WebhookEvent {
 }
 
 /** The Sid a flow joins the event to its send by: the message's or the call's. */
-export function sidOf(params: Params): string | undefined {
+export function sidOf(params: WebhookParams): string | undefined {
     for (const name of ["MessageSid", "SmsSid", "SmsMessageSid", "CallSid"]) if (has(params, name)) return params[name];
     return undefined;
 }

@@ -14,7 +14,7 @@ import { awaitsReply, classify, sidOf, type WebhookEvent } from "./events";
 import { payloadOf, readForm, signedParams, type FormEntries } from "./form";
 import { IDEMPOTENCY_HEADER, MemoryTokenStore, type StoredAnswer, type TokenStore } from "./idempotency";
 import { isJson, readJson } from "./json-body";
-import { PendingReplies } from "./pending";
+import { RequestsAwaitingReply } from "./awaiting-reply";
 import { nodeRootPrefix, parsePublicBaseUrl, replyTimeoutMs, signedUrl, WEBHOOK_PATH_PATTERN, webhookUrl } from "../rules/public-url";
 import { addRoute, isServed, middlewareOf, removeRoute, type Handler } from "./routes";
 import { EMPTY_TWIML, replyTwiml, TWIML_CONTENT_TYPE } from "./twiml";
@@ -101,7 +101,7 @@ export function registerWebhookNode(RED: NodeAPI): void {
             node.status({ fill: "red", shape: "ring", text: t(`twilio.webhook.status.${setupProblem}`) });
         }
 
-        const pending = new PendingReplies(timeoutMs, (request) => request.answer(EMPTY_TWIML));
+        const awaitingReply = new RequestsAwaitingReply(timeoutMs, (request) => request.answer(EMPTY_TWIML));
         // the requests Twilio repeated, answered from here and not emitted again (idempotency.ts)
         const tokens: TokenStore = new MemoryTokenStore();
         let retriesAbsorbed = 0;
@@ -176,7 +176,7 @@ export function registerWebhookNode(RED: NodeAPI): void {
                 const msg: NodeMessage & Record<string, unknown> = { _msgid: RED.util.generateId(), payload, event };
                 if (sid) msg.topic = sid;
                 if (awaitsReply(event)) {
-                    msg[REPLY_PROPERTY] = pending.add({ event, answer: (twiml) => reply(200, TWIML_CONTENT_TYPE, twiml) });
+                    msg[REPLY_PROPERTY] = awaitingReply.add({ event, answer: (twiml) => reply(200, TWIML_CONTENT_TYPE, twiml) });
                 } else {
                     reply(200, TWIML_CONTENT_TYPE, EMPTY_TWIML);
                 }
@@ -203,7 +203,7 @@ export function registerWebhookNode(RED: NodeAPI): void {
                 node.warn(t("twilio.webhook.warnings.noRequest", { property: REPLY_PROPERTY }));
                 return done();
             }
-            const request = pending.take(id);
+            const request = awaitingReply.take(id);
             if (!request) {
                 node.warn(t("twilio.webhook.warnings.late", { path, seconds: timeoutMs / 1000 }));
                 return done();
@@ -221,7 +221,7 @@ export function registerWebhookNode(RED: NodeAPI): void {
 
         node.on("close", (_removed: boolean, done: () => void) => {
             // Twilio is not left waiting for a flow that is gone
-            pending.answerAll(EMPTY_TWIML);
+            awaitingReply.answerAll(EMPTY_TWIML);
             removeRoute(routeApp, path, handler);
             done();
         });

@@ -27,8 +27,8 @@ const REFERENCE = /^&(?:lt|gt|amp|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);/;
 const ILLEGAL_CHAR = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
 const DECLARATION = /^<\?xml\s+version\s*=\s*(["'])1\.[0-9]+\1(?:\s+encoding\s*=\s*(["'])[A-Za-z][\w.-]*\2)?(?:\s+standalone\s*=\s*(["'])(?:yes|no)\3)?\s*\?>/;
 
-type Failure = { ok: false; problem: XmlProblem; name?: string };
-const fail = (problem: XmlProblem, name?: string): Failure => ({ ok: false, problem, name });
+type NotWellFormed = { ok: false; problem: XmlProblem; name?: string };
+const fail = (problem: XmlProblem, name?: string): NotWellFormed => ({ ok: false, problem, name });
 
 /** Character data or an attribute value: every "&" starts a reference; text may not hold "]]>". */
 function textIsWellFormed(text: string): boolean {
@@ -40,7 +40,7 @@ function textIsWellFormed(text: string): boolean {
 }
 
 /** A start or empty-element tag at the start of `source` ("<Name attr='v' ...>" or ".../>"). */
-function startTag(source: string): { name: string; length: number; empty: boolean } | Failure {
+function startTag(source: string): { name: string; length: number; empty: boolean } | NotWellFormed {
     const name = NAME.exec(source.slice(1));
     if (!name) return fail("markup");
     let at = 1 + name[0].length;

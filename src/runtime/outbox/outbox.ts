@@ -16,7 +16,7 @@ import { QueueFull, type Ticket } from "../limiter";
 import { resultDetail } from "../node-status";
 import { failure, fromResponse } from "../outcome";
 import { buildRequest } from "../../rules/request";
-import type { Params } from "../../rules/validate";
+import type { OperationParams } from "../../rules/validate";
 import { reconcile, SKEW_MARGIN_MS } from "./reconcile";
 import { outboxNode, type OutboxOutcome } from "./registry";
 import { restoreMessage, saveMessage } from "./saved-message";
@@ -49,7 +49,7 @@ interface Entry {
     id: number;
     node: string;
     op: OperationSpec;
-    params: Params;
+    params: OperationParams;
     msgJson: string;
     created: number;
     /** As the file has it: WAITING or SENDING. */
@@ -113,7 +113,7 @@ export class Outbox {
     }
 
     /** Whether a create goes through the outbox: not with a message's own auth token, which never goes to disk. */
-    takes(op: OperationSpec, params: Params): boolean {
+    takes(op: OperationSpec, params: OperationParams): boolean {
         return op.method === "POST" && !this.closed && params.AuthToken === undefined;
     }
 
@@ -122,7 +122,7 @@ export class Outbox {
      * of its result; "full" when the outbox holds maxEntries; "memory" when the file cannot be written (the
      * caller then sends it as without the outbox: an alarm is never refused because the disk is unavailable).
      */
-    async submit(node: string, op: OperationSpec, params: Params, live: LiveMessage): Promise<Submitted> {
+    async submit(node: string, op: OperationSpec, params: OperationParams, live: LiveMessage): Promise<Submitted> {
         if (this.entries.size + this.reserved >= this.settings.maxEntries) return "full";
         this.reserved++;
         const now = Date.now();
@@ -192,9 +192,9 @@ export class Outbox {
 
     private resume(row: EntryRow): void {
         const op = OPERATIONS[row.operation];
-        let params: Params;
+        let params: OperationParams;
         try {
-            params = JSON.parse(row.params) as Params;
+            params = JSON.parse(row.params) as OperationParams;
         } catch {
             params = {};
         }

@@ -15,7 +15,7 @@
 import type { OperationSpec } from "../../catalog/types";
 import type { Auth, Exchange, TwilioAccount } from "../account";
 import { TWILIO_API_ORIGIN } from "../../rules/base-url";
-import type { Params } from "../../rules/validate";
+import type { OperationParams } from "../../rules/validate";
 
 export const SKEW_MARGIN_MS = 60_000;
 const PAGE_SIZE = 100;
@@ -41,7 +41,7 @@ function count(value: unknown): number {
 }
 
 /** Whether a listed resource is what this create would have made (apart from its date and claims). */
-export function sameResource(op: OperationSpec, params: Params, resource: Resource): boolean {
+export function sameResource(op: OperationSpec, params: OperationParams, resource: Resource): boolean {
     if (resource.to !== one(params.To) || resource.direction !== "outbound-api") return false;
     const from = one(params.From);
     if (op.name === "createCall") return resource.from === from;
@@ -53,7 +53,7 @@ export function sameResource(op: OperationSpec, params: Params, resource: Resour
 
 export interface ReconcileRequest {
     op: OperationSpec;
-    params: Params;
+    params: OperationParams;
     /** The account the create went to (the URL's AccountSid). */
     accountSid: string;
     auth: Auth;

@@ -5,14 +5,14 @@
  */
 import type { NodeMessage } from "node-red";
 import type { Outcome } from "../outcome";
-import type { Params } from "../../rules/validate";
+import type { OperationParams } from "../../rules/validate";
 
 /** A result from the outbox: `reconciled` when found at Twilio after an attempt with an unknown outcome. */
 export type OutboxOutcome = Outcome & { reconciled?: boolean };
 
 export interface OutboxNode {
     /** Sends a result on (outputs, or done(err) / the log as the node does). */
-    resume(outcome: OutboxOutcome, msg: NodeMessage, params: Params): void;
+    resume(outcome: OutboxOutcome, msg: NodeMessage, params: OperationParams): void;
     /** How many of its messages wait in the outbox, and since when Twilio has been unreachable, if it is. */
     showWaiting(waiting: number, unreachableSince?: number): void;
 }

@@ -5,21 +5,21 @@
 import { randomUUID } from "node:crypto";
 import type { WebhookEvent } from "./events";
 
-export interface PendingRequest {
+export interface RequestAwaitingReply {
     event: WebhookEvent;
     /** Sends the TwiML to Twilio; called once. */
     answer(twiml: string): void;
 }
 
-export class PendingReplies {
-    private readonly waiting = new Map<string, PendingRequest & { timer: NodeJS.Timeout }>();
+export class RequestsAwaitingReply {
+    private readonly waiting = new Map<string, RequestAwaitingReply & { timer: NodeJS.Timeout }>();
 
     /**
      * @param onTimeout answers a request nobody replied to in time (the empty Response)
      */
     constructor(
         private readonly timeoutMs: number,
-        private readonly onTimeout: (request: PendingRequest, id: string) => void,
+        private readonly onTimeout: (request: RequestAwaitingReply, id: string) => void,
     ) {}
 
     get size(): number {
@@ -27,7 +27,7 @@ export class PendingReplies {
     }
 
     /** Registers a request and returns the id a reply must carry. */
-    add(request: PendingRequest): string {
+    add(request: RequestAwaitingReply): string {
         const id = randomUUID();
         const timer = setTimeout(() => {
             this.waiting.delete(id);
@@ -38,7 +38,7 @@ export class PendingReplies {
     }
 
     /** The request with this id, removed from the waiting ones; undefined if it was answered or never existed. */
-    take(id: string): PendingRequest | undefined {
+    take(id: string): RequestAwaitingReply | undefined {
         const request = this.waiting.get(id);
         if (!request) return undefined;
         clearTimeout(request.timer);
