@@ -1,5 +1,6 @@
 import type { Node } from "node-red";
-import type { AccountCredentials, TwilioAccount } from "./account";
+import type { TwilioAccount } from "./account";
+import type { AccountCredentials } from "./account-auth";
 import type { ProxyCredentials } from "./account-proxy";
 import type { AccountOutbox } from "./outbox/account-outbox";
 

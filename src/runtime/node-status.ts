@@ -1,5 +1,6 @@
 /**
- * The node status of an operation node: requesting / in flight and queued / the last result or error. It
+ * The node status of an operation node: waiting in the outbox / Twilio unreachable / requesting / in flight and
+ * queued / the last result or error. It
  * changes with every message, and each status travels to every open editor, so it is drawn at most every
  * INTERVAL_MS: the first change at once, the last one at most that late.
  */
@@ -26,6 +27,10 @@ export class NodeStatus {
     /** The node's messages in the account's outbox, and since when Twilio has been unreachable (outbox.ts). */
     waiting = 0;
     unreachableSince?: number;
+    /** Since when the account's requests have had no answer (account-users.ts); undefined while Twilio answers. */
+    private accountUnreachableSince?: number;
+    /** Whether the status drawn last is the account's "Twilio unreachable": cleared when there is nothing else to show. */
+    private showsUnreachable = false;
     private last?: Outcome;
     private shownAt = 0;
     private timer?: NodeJS.Timeout;
@@ -53,6 +58,12 @@ export class NodeStatus {
         this.draw();
     }
 
+    /** The account's state, as it tells its nodes. */
+    showReachability(unreachableSince: number | undefined): void {
+        this.accountUnreachableSince = unreachableSince;
+        this.update();
+    }
+
     close(): void {
         clearTimeout(this.timer);
         this.timer = undefined;
@@ -60,10 +71,16 @@ export class NodeStatus {
 
     private draw(): void {
         const { node, op, t } = this;
+        const wasUnreachable = this.showsUnreachable;
+        this.showsUnreachable = false;
         if (this.waiting > 0 && (this.unreachableSince !== undefined || this.pending === 0)) {
             const since = this.unreachableSince === undefined ? undefined : new Date(this.unreachableSince).toTimeString().slice(0, 5);
             const text = since ? t("twilio.outbox.waitingUnreachable", { n: this.waiting, since }) : t("twilio.outbox.waiting", { n: this.waiting });
             node.status({ fill: since ? "yellow" : "blue", shape: "ring", text });
+        } else if (this.accountUnreachableSince !== undefined) {
+            const since = new Date(this.accountUnreachableSince).toTimeString().slice(0, 5);
+            node.status({ fill: "yellow", shape: "ring", text: t("twilio.status.unreachable", { since }) });
+            this.showsUnreachable = true;
         } else if (this.pending > 0) {
             const text = this.queued > 0
                 ? t("twilio.status.queued", { inFlight: this.pending - this.queued, queued: this.queued })
@@ -74,6 +91,8 @@ export class NodeStatus {
         } else if (this.last && !this.last.ok) {
             const { type, status, code } = this.last.error;
             node.status({ fill: "red", shape: "ring", text: `${type} ${code ?? status}` });
+        } else if (wasUnreachable) {
+            node.status({});
         }
     }
 }

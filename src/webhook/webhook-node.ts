@@ -92,7 +92,7 @@ export function registerWebhookNode(RED: NodeAPI): void {
         if (base.ok) node.publicUrl = webhookUrl(base.url, root!, path);
 
         // what makes every request fail its signature check, said once at deploy rather than per request
-        const setupProblem: Refusal | undefined = !validate ? undefined : !account ? "noAccount" : !account.canVerifyWebhooks ? "noToken" : !base.ok ? "noBaseUrl" : undefined;
+        const setupProblem: Refusal | undefined = !validate ? undefined : !account ? "noAccount" : !account.webhooks.canVerify ? "noToken" : !base.ok ? "noBaseUrl" : undefined;
         if (!validate) {
             node.warn(t("twilio.webhook.warnings.validationOff", { path }));
             node.status({ fill: "yellow", shape: "ring", text: t("twilio.webhook.status.unchecked", { path }) });
@@ -111,7 +111,7 @@ export function registerWebhookNode(RED: NodeAPI): void {
             const signature = headerOf(req, "x-twilio-signature");
             if (!signature) return { reason: "missing" };
             const url = signedUrl((base as { url: string }).url, originalUrlOf(req));
-            if (account!.verifyWebhook(signature, url, signedParams(entries))) return undefined;
+            if (account!.webhooks.verify(signature, url, signedParams(entries))) return undefined;
             // the URL without its query: a query may carry what the user would rather not see in a log
             return { reason: "mismatch", url: url.split("?")[0] };
         }
@@ -123,7 +123,7 @@ export function registerWebhookNode(RED: NodeAPI): void {
             if (!signature) return { reason: "missing" };
             const url = signedUrl((base as { url: string }).url, originalUrlOf(req));
             if (!new URL(url).searchParams.has("bodySHA256")) return { reason: "json.noBodyHash" };
-            if (account!.verifyWebhookWithBody(signature, url, body)) return undefined;
+            if (account!.webhooks.verifyWithBody(signature, url, body)) return undefined;
             return { reason: "json.mismatch", url: url.split("?")[0] };
         }
 
@@ -196,6 +196,10 @@ export function registerWebhookNode(RED: NodeAPI): void {
             });
         };
         addRoute(routeApp, path, handler, middlewareOf(RED.settings.httpNodeMiddleware));
+        // known to its account while it serves; its status is its own: Twilio reaching this route says
+        // nothing about this side reaching Twilio, so the account's reachability is not shown here
+        const user = { id: node.id };
+        account?.register(user);
 
         node.on("input", (msg: NodeMessageInFlow, _send: unknown, done: (err?: Error) => void) => {
             const id = (msg as NodeMessageInFlow & Record<string, unknown>)[REPLY_PROPERTY];
@@ -223,6 +227,7 @@ export function registerWebhookNode(RED: NodeAPI): void {
             // Twilio is not left waiting for a flow that is gone
             awaitingReply.answerAll(EMPTY_TWIML);
             removeRoute(routeApp, path, handler);
+            account?.deregister(user);
             done();
         });
     }

@@ -352,11 +352,11 @@ export class Outbox {
             }
             entry.state = SENDING;
         }
-        const exchange = await this.account.exchange(buildRequest(entry.op, entry.params, auth.accountSid), auth);
-        const status = exchange.response?.statusCode;
-        if (status === undefined || status === 429 || status >= 500) return this.transient(entry, exchange.unknownOutcome || (status ?? 0) >= 500);
+        const sent = await this.account.sendWithRetries(buildRequest(entry.op, entry.params, auth.accountSid), auth);
+        const status = sent.response?.statusCode;
+        if (status === undefined || status === 429 || status >= 500) return this.transient(entry, sent.unknownOutcome || (status ?? 0) >= 500);
         this.reachable();
-        const outcome = fromResponse(entry.op, exchange.response!, this.t);
+        const outcome = fromResponse(entry.op, sent.response!, this.t);
         const sid = outcome.ok && typeof outcome.result?.sid === "string" ? outcome.result.sid : undefined;
         this.finish(entry, outcome, sid);
     }

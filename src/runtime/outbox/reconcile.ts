@@ -13,7 +13,9 @@
  * for ours.
  */
 import type { OperationSpec } from "../../catalog/types";
-import type { Auth, Exchange, TwilioAccount } from "../account";
+import type { TwilioAccount } from "../account";
+import type { Auth } from "../account-auth";
+import type { SendResult } from "../send-with-retries";
 import { TWILIO_API_ORIGIN } from "../../rules/base-url";
 import type { OperationParams } from "../../rules/validate";
 
@@ -28,7 +30,7 @@ export type Reconciliation =
     | { kind: "found"; resource: Resource; sid: string }
     | { kind: "notFound" }
     /** Twilio did not answer (or refused the list): try again later. */
-    | { kind: "noAnswer"; exchange: Exchange }
+    | { kind: "noAnswer"; sent: SendResult }
     /** More candidates than MAX_PAGES holds: cannot tell. */
     | { kind: "tooMany" };
 
@@ -75,10 +77,10 @@ export async function reconcile(account: TwilioAccount, request: ReconcileReques
     let uri = `${TWILIO_API_ORIGIN}/2010-04-01/Accounts/${encodeURIComponent(request.accountSid)}/${list}.json`;
     let found: Resource | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
-        const exchange = await account.exchange({ method: "get", uri, fields: page === 0 ? fields : {} }, request.auth);
-        const body = exchange.response?.body as Resource | undefined;
-        if (!exchange.response || exchange.response.statusCode !== 200 || !body || !Array.isArray(body[key])) {
-            return { kind: "noAnswer", exchange };
+        const sent = await account.sendWithRetries({ method: "get", uri, fields: page === 0 ? fields : {} }, request.auth);
+        const body = sent.response?.body as Resource | undefined;
+        if (!sent.response || sent.response.statusCode !== 200 || !body || !Array.isArray(body[key])) {
+            return { kind: "noAnswer", sent };
         }
         let older = false;
         for (const item of body[key] as Resource[]) {
