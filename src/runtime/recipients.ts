@@ -1,7 +1,7 @@
 /**
  * From one message's parameters to the requests it stands for: To and From normalised to E.164 (the account's
  * defaultCountry), a list of recipients split into one request each (at most 50, duplicates once), and the
- * sentences for what the rules refuse. Each request is then sent on its own (group-node's sendOne): one
+ * sentences for what the rules refuse. Each request is then sent on its own (message-pipeline.ts, sendOne): one
  * recipient, one request, one outcome.
  */
 import type { AddressParam, OperationSpec } from "../catalog/types";
