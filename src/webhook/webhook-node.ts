@@ -10,6 +10,7 @@ import { WEBHOOK_NODE_TYPE } from "../catalog/node-types";
 import { migrateConfig } from "../rules/config-migrations";
 import type { Translate } from "../rules/translate";
 import type { AccountNode } from "../runtime/account-node";
+import type { WebhookVerifier } from "../runtime/webhook-verifier";
 import { awaitsReply, classify, sidOf, type WebhookEvent } from "./events";
 import { payloadOf, readForm, signedParams, type FormEntries } from "./form";
 import { IDEMPOTENCY_HEADER, MemoryTokenStore, type StoredAnswer, type TokenStore } from "./idempotency";
@@ -39,6 +40,13 @@ export interface WebhookNode extends Node {
 
 /** Why a request is refused with 403: a key of twilio.webhook.reasons in the message catalog. */
 type Refusal = "noAccount" | "noToken" | "noBaseUrl" | "missing" | "mismatch" | "json.noBodyHash" | "json.mismatch";
+
+/** How a node checks signatures: not at all (validate off), against the account's token and its public URL, or it cannot. */
+type SignatureCheck =
+    | { kind: "off" }
+    | { kind: "refuseAll"; problem: Extract<Refusal, "noAccount" | "noToken" | "noBaseUrl"> }
+    | { kind: "verify"; webhooks: WebhookVerifier; baseUrl: string };
+type CheckingSignature = Exclude<SignatureCheck, { kind: "off" }>;
 
 
 function originalUrlOf(req: IncomingMessage): string {
@@ -91,14 +99,22 @@ export function registerWebhookNode(RED: NodeAPI): void {
         const routeApp = app!;
         if (base.ok) node.publicUrl = webhookUrl(base.url, root!, path);
 
-        // what makes every request fail its signature check, said once at deploy rather than per request
-        const setupProblem: Refusal | undefined = !validate ? undefined : !account ? "noAccount" : !account.webhooks.canVerify ? "noToken" : !base.ok ? "noBaseUrl" : undefined;
-        if (!validate) {
+        // what makes every request fail its signature check is said once at deploy rather than per request
+        const check: SignatureCheck = !validate
+            ? { kind: "off" }
+            : !account
+              ? { kind: "refuseAll", problem: "noAccount" }
+              : !account.webhooks.canVerify
+                ? { kind: "refuseAll", problem: "noToken" }
+                : !base.ok
+                  ? { kind: "refuseAll", problem: "noBaseUrl" }
+                  : { kind: "verify", webhooks: account.webhooks, baseUrl: base.url };
+        if (check.kind === "off") {
             node.warn(t("twilio.webhook.warnings.validationOff", { path }));
             node.status({ fill: "yellow", shape: "ring", text: t("twilio.webhook.status.unchecked", { path }) });
-        } else if (setupProblem) {
-            node.error(t("twilio.webhook.errors.refusesAll", { path, reason: t(`twilio.webhook.reasons.${setupProblem}`, { url: "" }) }));
-            node.status({ fill: "red", shape: "ring", text: t(`twilio.webhook.status.${setupProblem}`) });
+        } else if (check.kind === "refuseAll") {
+            node.error(t("twilio.webhook.errors.refusesAll", { path, reason: t(`twilio.webhook.reasons.${check.problem}`, { url: "" }) }));
+            node.status({ fill: "red", shape: "ring", text: t(`twilio.webhook.status.${check.problem}`) });
         }
 
         const awaitingReply = new RequestsAwaitingReply(timeoutMs, (request) => request.answer(EMPTY_TWIML));
@@ -106,24 +122,24 @@ export function registerWebhookNode(RED: NodeAPI): void {
         const tokens: TokenStore = new MemoryTokenStore();
         let retriesAbsorbed = 0;
 
-        function refusal(req: IncomingMessage, entries: FormEntries): { reason: Refusal; url?: string } | undefined {
-            if (setupProblem) return { reason: setupProblem };
+        function refusal(check: CheckingSignature, req: IncomingMessage, entries: FormEntries): { reason: Refusal; url?: string } | undefined {
+            if (check.kind === "refuseAll") return { reason: check.problem };
             const signature = headerOf(req, "x-twilio-signature");
             if (!signature) return { reason: "missing" };
-            const url = signedUrl((base as { url: string }).url, originalUrlOf(req));
-            if (account!.webhooks.verify(signature, url, signedParams(entries))) return undefined;
+            const url = signedUrl(check.baseUrl, originalUrlOf(req));
+            if (check.webhooks.verify(signature, url, signedParams(entries))) return undefined;
             // the URL without its query: a query may carry what the user would rather not see in a log
             return { reason: "mismatch", url: url.split("?")[0] };
         }
 
         /** A JSON body: Twilio signs the URL, whose bodySHA256 covers the body. */
-        function jsonRefusal(req: IncomingMessage, body: string): { reason: Refusal; url?: string } | undefined {
-            if (setupProblem) return { reason: setupProblem };
+        function jsonRefusal(check: CheckingSignature, req: IncomingMessage, body: string): { reason: Refusal; url?: string } | undefined {
+            if (check.kind === "refuseAll") return { reason: check.problem };
             const signature = headerOf(req, "x-twilio-signature");
             if (!signature) return { reason: "missing" };
-            const url = signedUrl((base as { url: string }).url, originalUrlOf(req));
+            const url = signedUrl(check.baseUrl, originalUrlOf(req));
             if (!new URL(url).searchParams.has("bodySHA256")) return { reason: "json.noBodyHash" };
-            if (account!.webhooks.verifyWithBody(signature, url, body)) return undefined;
+            if (check.webhooks.verifyWithBody(signature, url, body)) return undefined;
             return { reason: "json.mismatch", url: url.split("?")[0] };
         }
 
@@ -149,7 +165,7 @@ export function registerWebhookNode(RED: NodeAPI): void {
                 answer(res, body.status, "text/plain; charset=utf-8", t(`twilio.webhook.http.${body.reason}`));
                 return;
             }
-            const refused = !validate ? undefined : "text" in body ? jsonRefusal(req, body.text) : refusal(req, body.entries);
+            const refused = check.kind === "off" ? undefined : "text" in body ? jsonRefusal(check, req, body.text) : refusal(check, req, body.entries);
             if (refused) {
                 // the path and the reason only: never the token, never the signature
                 const reason = t(`twilio.webhook.reasons.${refused.reason}`, { url: refused.url ?? "" });
