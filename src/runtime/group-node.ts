@@ -55,7 +55,7 @@ export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName):
                 status.unreachableSince = unreachableSince;
                 if (waiting > 0) status.update();
             }
-            const pipeline = new MessagePipeline(RED, t, node, user, setup, progress, config.statusWebhook, output);
+            const pipeline = new MessagePipeline(RED, t, node, user, setup, progress, output);
             return {
                 handle: (msg, send, done) => pipeline.handle(msg, send, done),
                 leave: () => account.deregister(user),

@@ -2,7 +2,7 @@
  * The per-message path of an operation node that is set up correctly: from msg to the requests it stands for
  * (one per recipient), each validated, checked against the account's allowed destinations, credentials and
  * limits, and sent with its retries or handed to the account's outbox. Never throws, never sends an invalid
- * request; each message or request ends with one outcome, given to `deliver`.
+ * request; each message or request ends with one outcome, put out by node-output.ts.
  */
 import type { Node, NodeAPI, NodeMessage } from "node-red";
 import { buildRequest } from "../rules/request";
@@ -41,8 +41,6 @@ export class MessagePipeline {
         private readonly user: AccountUser,
         private readonly ready: Ready,
         private readonly progress: MessagesInProgress,
-        /** The node's statusWebhook setting, for the message of a webhook node that cannot be used. */
-        private readonly statusWebhookSetting: unknown,
         private readonly output: NodeOutput,
     ) {}
 
@@ -87,7 +85,7 @@ export class MessagePipeline {
             if (refused) return { ok: false, failure: refused };
         }
         if (webhookProblem) {
-            const sentence = t(`twilio.errors.${webhookProblem}`, { id: String(this.statusWebhookSetting) });
+            const sentence = t(`twilio.errors.${webhookProblem}`, { id: String(ready.statusWebhook) });
             return { ok: false, failure: failure("ConfigError", sentence, 400) };
         }
         return planRecipients(ready.op, input, ready.account.recipients, t);

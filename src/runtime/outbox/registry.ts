@@ -1,7 +1,8 @@
 /**
- * The operation nodes that may receive a result from an outbox, by node id. A node registers when it starts, so
- * that entries it sent before a restart or a redeploy find it (same id) when their results come; its results
- * then come out of it with the saved message properties.
+ * The operation nodes that may receive a result from an outbox, by node id. A node is entered here when it
+ * registers with its account (account-users.ts), so that entries it sent before a restart or a redeploy find
+ * it (same id, whichever account it uses now) when their results come; its results then come out of it with
+ * the saved message properties.
  */
 import type { NodeMessage } from "node-red";
 import type { Outcome } from "../outcome";
