@@ -28,7 +28,6 @@ const ui = require("./support/editor");
 const loadReferenceSpec = require("../support/reference-spec");
 
 const ARTIFACTS = path.join(ROOT, "test-artifacts", "browser");
-const LOCALES = path.join(ROOT, "nodes", "locales", "en-US");
 const HEX32 = "0123456789abcdef0123456789abcdef";
 const FROM_ENV = "TWILIO_BROWSER_SUITE_FROM";
 const FROM_NUMBER = "+15005550006";
@@ -390,7 +389,7 @@ describe("the editor in a browser (Node-RED 4.1, chromium)", function () {
 
                     // its help, from the book button of the dialog
                     await page.locator(".red-ui-tray").last().locator(".red-ui-tray-footer button:has(i.fa-book)").click();
-                    await ui.expectHelpShown(page, ui.distinctiveHelpText(path.join(LOCALES, "twilio-account.html")), "twilio-account");
+                    await ui.expectHelpShown(page, ui.distinctiveHelpText("twilio-account"), "twilio-account");
                     await page.locator("#red-ui-sidebar").screenshot({ path: path.join(ARTIFACTS, "help-twilio-account.png") });
                     state.accountHelpShown = true;
 
@@ -536,7 +535,7 @@ describe("the editor in a browser (Node-RED 4.1, chromium)", function () {
                 await page.locator(`[id="${state[type].id}"] .red-ui-flow-node`).click();
                 await ui.waitUntil(page, (id) => RED.view.selection().nodes?.length === 1 && RED.view.selection().nodes[0].id === id, state[type].id, `${type}: clicking the node did not select it`);
                 await page.locator("#red-ui-tab-help").click();
-                await ui.expectHelpShown(page, ui.distinctiveHelpText(path.join(LOCALES, `${type}.html`)), type);
+                await ui.expectHelpShown(page, ui.distinctiveHelpText(type), type);
                 await page.locator("#red-ui-sidebar").screenshot({ path: path.join(ARTIFACTS, `help-${type}.png`) });
             }
         });
