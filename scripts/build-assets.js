@@ -14,7 +14,6 @@ const { ACCOUNT_NODE_TYPE, GROUP_NODE_TYPES, WEBHOOK_NODE_TYPE } = require("../n
 const { NODE_COLOR, PALETTE_CATEGORY } = require("../nodes/catalog/node-types");
 const esbuild = require("esbuild");
 const { knownCountries } = require("../nodes/rules/phone-numbers");
-const { REGIONS, EDGES, HOME_EDGE } = require("../nodes/runtime/twilio-host");
 const { groupEditorHtml } = require("../nodes/editor/editor-html");
 const { catalogMessages } = require("../nodes/editor/editor-model");
 const { groupHelpHtml } = require("../nodes/editor/help-html");
@@ -72,10 +71,7 @@ for (const [group, type] of Object.entries(GROUP_NODE_TYPES)) {
 const accountHtml = fs
     .readFileSync(path.join(root, `src/editor/${ACCOUNT_NODE_TYPE}.html`), "utf8")
     .replace("@SHARED_SCRIPT@", () => sharedScript)
-    .replace("@COUNTRIES@", JSON.stringify(knownCountries()))
-    .replace("@REGIONS@", JSON.stringify(REGIONS))
-    .replace("@EDGES@", JSON.stringify(EDGES))
-    .replace("@HOME_EDGE@", JSON.stringify(HOME_EDGE));
+    .replace("@COUNTRIES@", JSON.stringify(knownCountries()));
 write(path.join(out, `${ACCOUNT_NODE_TYPE}.html`), accountHtml);
 const webhookHtml = fs
     .readFileSync(path.join(root, `src/editor/${WEBHOOK_NODE_TYPE}.html`), "utf8")

@@ -13,7 +13,7 @@ import { parseBaseUrl } from "../rules/base-url";
 import { numericSetting } from "../rules/settings";
 import { chooseProxy, type ChosenProxy, type ProxyConfig } from "./proxy";
 import { createApiClient, type ApiClient, type Connection } from "./twilio-client";
-import { apiHost } from "./twilio-host";
+import { apiHost } from "../rules/twilio-host";
 
 export interface AccountCredentials {
     accountSid?: string;
