@@ -15,7 +15,6 @@ const { ACCOUNT_NODE_TYPE, GROUP_NODE_TYPES, WEBHOOK_NODE_TYPE } = require("../n
 const { NODE_COLOR, PALETTE_CATEGORY } = require("../nodes/catalog/node-types");
 const esbuild = require("esbuild");
 const { knownCountries } = require("../nodes/rules/phone-numbers");
-const { REGIONS, EDGES, HOME_EDGE } = require("../nodes/runtime/twilio-host");
 const { catalogMessages } = require("../nodes/editor/editor-model");
 const { groupRegistrations } = require("../nodes/editor/operation-registrations");
 
@@ -57,10 +56,7 @@ const useBundle = "const twilioShared = GatewireTwilio;";
 const accountHtml = fs
     .readFileSync(path.join(root, `src/editor/${ACCOUNT_NODE_TYPE}.html`), "utf8")
     .replace("@SHARED_SCRIPT@", useBundle)
-    .replace("@COUNTRIES@", JSON.stringify(knownCountries()))
-    .replace("@REGIONS@", JSON.stringify(REGIONS))
-    .replace("@EDGES@", JSON.stringify(EDGES))
-    .replace("@HOME_EDGE@", JSON.stringify(HOME_EDGE));
+    .replace("@COUNTRIES@", JSON.stringify(knownCountries()));
 const webhookHtml = fs
     .readFileSync(path.join(root, `src/editor/${WEBHOOK_NODE_TYPE}.html`), "utf8")
     .replace("@SHARED_SCRIPT@", useBundle)

@@ -13,7 +13,7 @@ import { parseBaseUrl } from "../rules/base-url";
 import { numericSetting } from "../rules/settings";
 import { chooseProxy, type ChosenProxy, type ProxyConfig } from "./proxy";
 import { createApiClient, type ApiClient, type Connection } from "./twilio-client";
-import { apiHost } from "./twilio-host";
+import { apiHost } from "../rules/twilio-host";
 
 export interface AccountCredentials {
     accountSid?: string;
@@ -35,7 +35,7 @@ export interface AccountSettings extends RecipientSettings {
     rate?: number | string;
     /** Messages that may wait for the limits before a QueueFullError. */
     queueSize?: number | string;
-    /** Twilio's processing region and edge location (twilio-host.ts); blank: US1. apiBaseUrl wins. */
+    /** Twilio's processing region and edge location (rules/twilio-host.ts); blank: US1. apiBaseUrl wins. */
     region?: string;
     edge?: string;
     /** The account's own proxy, resolved by twilio-account (proxy.ts); none: the environment's. */

@@ -679,6 +679,14 @@ describe("the editor in a browser (Node-RED 4.1, chromium)", function () {
         const { ACCOUNT_SID_PATTERN, API_KEY_SID_PATTERN } = require("../../nodes/rules/account-rules");
         const { parseDestinations } = require("../../nodes/rules/recipients");
         const { parsePublicBaseUrl, WEBHOOK_PATH_PATTERN } = require("../../nodes/rules/public-url");
+        const { apiHost, REGIONS, EDGES } = require("../../nodes/rules/twilio-host");
+        const { resolveProxySetting } = require("../../nodes/runtime/account-proxy");
+        const { chooseProxy } = require("../../nodes/runtime/proxy");
+        /** An "http proxy" node that the proxy rows name: in the editor (added below) and in the runtime's RED. */
+        const PROXY_NODE = { id: "ab12cd34ef567890", type: "http proxy", name: "table proxy", url: "http://proxy.example.com:3128", noproxy: [] };
+        const runtimeRED = { nodes: { getNode: (id) => (id === PROXY_NODE.id ? PROXY_NODE : null) } };
+        /** The account's proxy as the runtime resolves and checks it (a loopback origin keeps the environment's proxies out). */
+        const runtimeProxy = (v) => chooseProxy("http://127.0.0.1:1882", resolveProxySetting(runtimeRED, v, {})).ok;
         /** type, property, whether it is a credential, the runtime's rule, and values to judge (incl. the drift cases). */
         const TABLE = [
             ["twilio-account", "apiBaseUrl", false, (v) => parseBaseUrl(v).ok, [
@@ -695,7 +703,26 @@ describe("the editor in a browser (Node-RED 4.1, chromium)", function () {
                 "https://alarms.example.com/nodered", "http://127.0.0.1:1880", "https://u:p@host.example", "https://host.example/?x=1",
                 "https://host.example/#f", "https://bad_host.example", "ftp://host.example", "not a url",
             ]],
+            // region with the edge blank and edge with the region blank (the validators read the other from the node)
+            ["twilio-account", "region", false, (v) => apiHost(v, "").ok, [
+                "", ...REGIONS, "IE1", " au1 ", "jp1", "constructor", "bad_label", "a.b", "-x", "x".repeat(64), "ie1/x",
+            ]],
+            ["twilio-account", "edge", false, (v) => apiHost("", v).ok, [
+                "", ...EDGES, "Dublin", " tokyo ", "newedge", "bad edge", "a.b", "x-", "dublin:443",
+            ]],
+            ["twilio-account", "proxy", false, runtimeProxy, [
+                "", "  ", PROXY_NODE.id, "http://proxy.example.com:3128", "https://proxy.example.com", "proxy.example.com:3128",
+                "10.0.0.1:8080", "http://user:secret@proxy.example.com:3128", "socks5://proxy.example.com:1080", "http://", "not a url!",
+                "ffff0000ffff0000", "http://[::1", "ftp://proxy.example.com",
+            ]],
         ];
+        before(async function () {
+            await page.evaluate((node) => RED.nodes.import([node]), PROXY_NODE);
+            assert.equal(await page.evaluate((id) => (RED.nodes.node(id) || {}).type, PROXY_NODE.id), "http proxy", "the table's http proxy node is in the editor");
+        });
+        after(async function () {
+            if (page) await page.evaluate((id) => RED.nodes.remove(id), PROXY_NODE.id).catch(() => {});
+        });
         for (const [type, property, credential, rule, values] of TABLE) {
             it(`${type} ${property}: the dialog accepts exactly what the runtime accepts`, async function () {
                 const editor = await page.evaluate(({ type, property, credential, values }) => {

@@ -10,6 +10,8 @@ export { ACCOUNT_SID_PATTERN, API_KEY_SID_PATTERN } from "../../rules/account-ru
 export { parseBaseUrl } from "../../rules/base-url";
 export { nodeRootPrefix, parsePublicBaseUrl, REPLY_TIMEOUT, WEBHOOK_PATH_PATTERN, webhookUrl } from "../../rules/public-url";
 export { parseDestinations } from "../../rules/recipients";
+export { HTTP_PROXY_NODE_TYPE, validProxySetting } from "../../rules/proxy-setting";
+export { apiHost, EDGES, HOME_EDGE, hostSettingRefused, REGIONS } from "../../rules/twilio-host";
 export { CONFIG_VERSIONS } from "../../rules/config-migrations";
 
 /** The part of the editor's RED this file uses. */
