@@ -9,14 +9,22 @@ import { GROUP_NODE_TYPES, NODE_COLOR, PALETTE_CATEGORY } from "../catalog/node-
  * `groupEditorScript`), which makes each node's dialog, help and fields from the catalog.
  */
 export function groupRegistrations(groupEditorScript: string): string {
+    // each property named, as the scorecard's parser reads them (it cannot follow a spread)
     const registrations = Object.entries(GROUP_NODE_TYPES).map(
-        ([group, type]) => `    RED.nodes.registerType("${type}", {
+        ([group, type]) => `    const ${group} = twilioGroupEditor("${type}", "${group}");
+    RED.nodes.registerType("${type}", {
         category: "${PALETTE_CATEGORY}",
         color: "${NODE_COLOR}",
+        defaults: ${group}.defaults,
         inputs: 1,
         outputs: 2,
         icon: "${type}.svg",
-        ...twilioGroupEditor("${type}", "${group}"),
+        label: ${group}.label,
+        paletteLabel: ${group}.paletteLabel,
+        labelStyle: ${group}.labelStyle,
+        outputLabels: ${group}.outputLabels,
+        oneditprepare: ${group}.oneditprepare,
+        oneditsave: ${group}.oneditsave,
     });`,
     );
     return `<script type="text/javascript">
