@@ -1,9 +1,10 @@
 /**
  * Translations: the runtime's i18n (@node-red/util, the one test/support/runtime.js uses) serves the message
- * catalog of each of the four node types in de, ja and zh-CN with every key of the complete en-US catalog
- * translated (the build adds the operation summaries and parameter help to en-US only, so this is also the check
- * that the languages' own twilio.json cover them), and the generated sidebar help of each language is there and
- * in that language.
+ * catalog of the package's node set (one per language, for the five node types) in de, ja and zh-CN with every
+ * key of the complete en-US catalog translated (the build adds the operation summaries and parameter help to
+ * en-US only, so this is also the check that the languages' own twilio.json cover them), and the sidebar help of
+ * each node type is there and in that language: the account's and the webhook's from the language's help file,
+ * the operation nodes' as the editor makes it from the catalog (the same code, with the same catalog lookups).
  *
  * A key a language lacks is served in English (Node-RED fills catalogs from en-US), so "missing" shows up here as
  * "served in English"; the language's built file is read as well, to say which of the two it is.
@@ -14,6 +15,7 @@ const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 const { ACCOUNT_NODE_TYPE, GROUP_NODE_TYPES, WEBHOOK_NODE_TYPE } = require("../nodes/catalog");
+const { groupHelpHtml } = require("../nodes/editor/help-html");
 
 // the Node-RED under test, as test/support/runtime.js chooses it (NODE_RED_RUNTIME, set by test:compat)
 const RUNTIME_DIR = process.env.NODE_RED_RUNTIME
@@ -26,6 +28,9 @@ const ENGLISH = "en-US";
 const LANGUAGES = ["de", "ja", "zh-CN"];
 const OPERATION_NODE_TYPES = Object.values(GROUP_NODE_TYPES);
 const NODE_TYPES = [ACCOUNT_NODE_TYPE, ...OPERATION_NODE_TYPES, WEBHOOK_NODE_TYPE];
+const GROUP_OF_TYPE = Object.fromEntries(Object.entries(GROUP_NODE_TYPES).map(([group, type]) => [type, group]));
+/** The node set's catalog and help file: locales/<lang>/twilio.json and twilio.html. */
+const NODE_SET = "twilio";
 const ALL = LANGUAGES;
 
 /**
@@ -65,7 +70,7 @@ const SAME_AS_ENGLISH = {
     "twilio.help.notes": ["de"],
 };
 
-const namespaceOf = (prefix, type) => `${prefix}/${type}`;
+const namespaceOf = (prefix) => `${prefix}/${NODE_SET}`;
 
 /** Leaf entries of a catalog as [dotted key, value], in the catalog's order. */
 function flatten(catalog, prefix = "") {
@@ -83,12 +88,12 @@ function lookup(catalog, key) {
 const placeholders = (text) => new Set(text.match(/__\w+?__/g) ?? []);
 const normalized = (text) => text.trim().toLowerCase();
 
-/** Registers the four catalogs of a locales directory under a namespace prefix of this test's own. */
+/** Registers the catalogs of a locales directory under a namespace prefix of this test's own. */
 let initialised;
 async function register(prefix, dir) {
     // i18n.init runs once per process: same settings as test/support/runtime.js, whichever comes first
     initialised ??= i18n.init({ lang: ENGLISH });
-    for (const type of NODE_TYPES) await i18n.registerMessageCatalog(namespaceOf(prefix, type), dir, `${type}.json`);
+    await i18n.registerMessageCatalog(namespaceOf(prefix), dir, `${NODE_SET}.json`);
 }
 
 /**
@@ -103,15 +108,15 @@ async function served(namespace, lang) {
 }
 
 /**
- * What is wrong with one language's catalog of one node type, one line per problem, each naming the language,
- * the node type and the key. `english` and `translated` are what the runtime serves; `shipped` is the language's
- * built file (or null when there is none).
+ * What is wrong with one language's catalog, one line per problem, each naming the language and the key.
+ * `english` and `translated` are what the runtime serves; `shipped` is the language's built file (or null when
+ * there is none).
  */
-function catalogProblems({ lang, type, english, translated, shipped }) {
-    const where = `${lang} ${type}`;
+function catalogProblems({ lang, english, translated, shipped }) {
+    const where = lang;
     const problems = [];
-    if (!shipped) problems.push(`${where}: no file nodes/locales/${lang}/${type}.json`);
-    if (!english) return [...problems, `${ENGLISH} ${type}: the runtime serves no catalog`];
+    if (!shipped) problems.push(`${where}: no file nodes/locales/${lang}/${NODE_SET}.json`);
+    if (!english) return [...problems, `${ENGLISH}: the runtime serves no catalog`];
     if (!translated) return [...problems, `${where}: the runtime serves no catalog`];
     const englishEntries = new Map(flatten(english));
     const translatedEntries = new Map(flatten(translated));
@@ -141,14 +146,13 @@ function catalogProblems({ lang, type, english, translated, shipped }) {
 }
 
 /**
- * What is wrong with one language's generated help of one node type: missing, for another node, a copy of the
- * English one, or (operation nodes) section titles not in the language's text.
+ * What is wrong with one language's help of one node type: missing, a copy of the English one, or (operation
+ * nodes) section titles not in the language's text.
  */
 function helpProblems({ lang, type, html, englishHtml, texts, englishTexts }) {
-    const where = `${lang} ${type}.html`;
-    if (html === null) return [`${where}: no file nodes/locales/${lang}/${type}.html`];
+    const where = `${lang} ${type}`;
+    if (html === null) return [`${where}: no help in nodes/locales/${lang}/${NODE_SET}.html`];
     const problems = [];
-    if (!html.includes(`data-help-name="${type}"`)) problems.push(`${where}: has no data-help-name="${type}"`);
     if (englishHtml !== null && html.trim() === englishHtml.trim()) problems.push(`${where}: is the English help`);
     if (OPERATION_NODE_TYPES.includes(type)) {
         for (const section of ["inputs", "outputs"]) {
@@ -177,36 +181,43 @@ function readText(file) {
     return fs.existsSync(file) ? fs.readFileSync(file, "utf8") : null;
 }
 
-/** Problems of every node type's catalog in one language, under a registered prefix and its directory. */
+/** Problems of the catalog in one language, under a registered prefix and its directory. */
 async function languageProblems(prefix, dir, lang) {
-    const problems = [];
-    for (const type of NODE_TYPES) {
-        const namespace = namespaceOf(prefix, type);
-        problems.push(
-            ...catalogProblems({
-                lang,
-                type,
-                english: await served(namespace, ENGLISH),
-                translated: await served(namespace, lang),
-                shipped: readJson(path.join(dir, lang, `${type}.json`)),
-            }),
-        );
+    return catalogProblems({
+        lang,
+        english: await served(namespaceOf(prefix), ENGLISH),
+        translated: await served(namespaceOf(prefix), lang),
+        shipped: readJson(path.join(dir, lang, `${NODE_SET}.json`)),
+    });
+}
+
+/**
+ * The help the editor shows for `type` in `lang`: for the account and the webhook, their script in the language's
+ * help file; for an operation node, what the editor makes of the catalog with RED._ in that language (the
+ * runtime's i18n stands in for the editor's: both are i18next on the same catalog, filled from en-US).
+ */
+async function helpOf(prefix, dir, lang, type) {
+    const group = GROUP_OF_TYPE[type];
+    if (group) {
+        await served(namespaceOf(prefix), lang);
+        return groupHelpHtml(type, group, i18n.i.getFixedT(lang, namespaceOf(prefix)));
     }
-    return problems;
+    const file = readText(path.join(dir, lang, `${NODE_SET}.html`));
+    const script = file?.match(new RegExp(`<script type="text/html" data-help-name="${type}">([\\s\\S]*?)</script>`));
+    return script ? script[1] : null;
 }
 
 async function languageHelpProblems(prefix, dir, lang) {
     const problems = [];
     for (const type of NODE_TYPES) {
-        const namespace = namespaceOf(prefix, type);
         problems.push(
             ...helpProblems({
                 lang,
                 type,
-                html: readText(path.join(dir, lang, `${type}.html`)),
-                englishHtml: readText(path.join(dir, ENGLISH, `${type}.html`)),
-                texts: (await served(namespace, lang))?.twilio ?? {},
-                englishTexts: (await served(namespace, ENGLISH)).twilio,
+                html: await helpOf(prefix, dir, lang, type),
+                englishHtml: await helpOf(prefix, dir, ENGLISH, type),
+                texts: (await served(namespaceOf(prefix), lang))?.twilio ?? {},
+                englishTexts: (await served(namespaceOf(prefix), ENGLISH)).twilio,
             }),
         );
     }
@@ -221,13 +232,13 @@ describe("translations (de, ja, zh-CN)", function () {
     });
 
     it("the keys allowed to stay English are keys of en-US", async function () {
-        const english = new Set(flatten(await served(namespaceOf(PREFIX, OPERATION_NODE_TYPES[0]), ENGLISH)).map(([key]) => key));
+        const english = new Set(flatten(await served(namespaceOf(PREFIX), ENGLISH)).map(([key]) => key));
         assertNone(Object.keys(SAME_AS_ENGLISH).filter((key) => !english.has(key)).map((key) => `${key} is allowlisted but not in en-US`));
     });
 
     for (const lang of LANGUAGES) {
         describe(lang, function () {
-            it(`the runtime serves the ${NODE_TYPES.join(", ")} catalogs with every en-US key translated, placeholders kept, no stale key`, async function () {
+            it("the runtime serves the catalog with every en-US key translated, placeholders kept, no stale key", async function () {
                 assertNone(await languageProblems(PREFIX, LOCALES_DIR, lang));
             });
 
@@ -241,36 +252,41 @@ describe("translations (de, ja, zh-CN)", function () {
         const MUTATED = "i18n-test-mutated";
         let dir;
 
-        /** Edits a built catalog of the copy in place. */
-        function edit(lang, type, change) {
-            const file = path.join(dir, lang, `${type}.json`);
+        /** Edits a language's built catalog of the copy in place. */
+        function edit(lang, change) {
+            const file = path.join(dir, lang, `${NODE_SET}.json`);
             const catalog = JSON.parse(fs.readFileSync(file, "utf8"));
             change(catalog.twilio);
             fs.writeFileSync(file, JSON.stringify(catalog));
+        }
+
+        /** Edits a language's built help file of the copy in place. */
+        function editHelp(lang, change) {
+            const file = path.join(dir, lang, `${NODE_SET}.html`);
+            fs.writeFileSync(file, change(fs.readFileSync(file, "utf8")));
         }
 
         before(async function () {
             // a copy of the built locales with one fault of each kind, registered under a namespace of its own
             dir = fs.mkdtempSync(path.join(os.tmpdir(), "twilio-i18n-"));
             fs.cpSync(LOCALES_DIR, dir, { recursive: true });
-            edit("de", "twilio-calls", (t) => {
+            edit("de", (t) => {
                 delete t.status.deleted;
                 t.obsolete = "nicht mehr verwendet";
             });
-            edit("ja", "twilio-messages", (t) => {
+            edit("ja", (t) => {
                 t.status.requesting = "リクエスト中";
                 t.errors.twilio = `${t.errors.twilio} __extra__`;
+                t.help.inputs = "Inputs";
             });
-            edit("zh-CN", "twilio-media", (t) => {
+            edit("zh-CN", (t) => {
                 t.label.account = "Account";
-                t.help.outputs = "";
                 t.params.getMedia.MediaSid = { text: "not a string" };
             });
-            fs.rmSync(path.join(dir, "de", "twilio-account.json"));
-            fs.rmSync(path.join(dir, "ja", "twilio-media.html"));
-            fs.copyFileSync(path.join(dir, ENGLISH, "twilio-calls.html"), path.join(dir, "zh-CN", "twilio-calls.html"));
-            const deMessages = path.join(dir, "de", "twilio-messages.html");
-            fs.writeFileSync(deMessages, fs.readFileSync(deMessages, "utf8").replace('data-help-name="twilio-messages"', 'data-help-name="twilio-calls"'));
+            const english = fs.readFileSync(path.join(dir, ENGLISH, `${NODE_SET}.html`), "utf8");
+            const webhookHelp = (html) => html.slice(html.indexOf(`<script type="text/html" data-help-name="${WEBHOOK_NODE_TYPE}">`));
+            editHelp("de", (html) => html.replace(`data-help-name="${ACCOUNT_NODE_TYPE}"`, `data-help-name="${GROUP_NODE_TYPES.calls}"`));
+            editHelp("zh-CN", (html) => html.replace(webhookHelp(html), webhookHelp(english)));
             await register(MUTATED, dir);
         });
 
@@ -278,36 +294,36 @@ describe("translations (de, ja, zh-CN)", function () {
             if (dir) fs.rmSync(dir, { recursive: true, force: true });
         });
 
-        it("catalogs: a missing key, a lost or foreign placeholder, English text, a non-string, a stale key, a missing file", async function () {
+        it("catalogs: a missing key, a lost or foreign placeholder, English text, a non-string, a stale key", async function () {
             const problems = [];
             for (const lang of LANGUAGES) problems.push(...(await languageProblems(MUTATED, dir, lang)));
             assert.deepEqual(problems, [
-                "de twilio-account: no file nodes/locales/de/twilio-account.json",
-                "de twilio-account: the runtime serves no catalog",
-                "de twilio-calls: twilio.status.deleted is missing from locales/de/twilio.json (the runtime serves the English text)",
-                "de twilio-calls: twilio.obsolete is not in en-US (stale key)",
-                "ja twilio-messages: twilio.status.requesting lacks the placeholder __n__",
-                "ja twilio-messages: twilio.errors.twilio has the placeholder __extra__, which en-US does not",
-                "zh-CN twilio-media: twilio.label.account is not translated (\"Account\")",
-                "zh-CN twilio-media: twilio.help.outputs is not translated (\"Outputs\")",
-                'zh-CN twilio-media: twilio.params.getMedia.MediaSid is not a non-empty string ({"text":"not a string"})',
-                "zh-CN twilio-media: twilio.params.getMedia.MediaSid.text is not in en-US (stale key)",
+                "de: twilio.status.deleted is missing from locales/de/twilio.json (the runtime serves the English text)",
+                "de: twilio.obsolete is not in en-US (stale key)",
+                "ja: twilio.status.requesting lacks the placeholder __n__",
+                "ja: twilio.errors.twilio has the placeholder __extra__, which en-US does not",
+                'ja: twilio.help.inputs is not translated ("Inputs")',
+                'zh-CN: twilio.label.account is not translated ("Account")',
+                'zh-CN: twilio.params.getMedia.MediaSid is not a non-empty string ({"text":"not a string"})',
+                "zh-CN: twilio.params.getMedia.MediaSid.text is not in en-US (stale key)",
             ]);
         });
 
-        it("help: a missing file, another node's help, the English help and its section titles", async function () {
+        it("catalogs: a language without its file", async function () {
+            fs.rmSync(path.join(dir, "de", `${NODE_SET}.json`));
+            const problems = await languageProblems(MUTATED, dir, "de");
+            assert.deepEqual(problems.slice(0, 1), ["de: no file nodes/locales/de/twilio.json"]);
+        });
+
+        it("help: a node's help missing from the file, the English help, English section titles", async function () {
             const problems = [];
             for (const lang of LANGUAGES) problems.push(...(await languageHelpProblems(MUTATED, dir, lang)));
             assert.deepEqual(problems, [
-                'de twilio-messages.html: has no data-help-name="twilio-messages"',
-                "ja twilio-media.html: no file nodes/locales/ja/twilio-media.html",
-                "zh-CN twilio-calls.html: is the English help",
-                'zh-CN twilio-calls.html: lacks the section title twilio.help.inputs "输入"',
-                'zh-CN twilio-calls.html: has the English section title "Inputs" (twilio.help.inputs)',
-                'zh-CN twilio-calls.html: lacks the section title twilio.help.outputs "输出"',
-                'zh-CN twilio-calls.html: has the English section title "Outputs" (twilio.help.outputs)',
-                // the catalog of the copy serves "Outputs" (its zh-CN text was emptied) where the help says 输出
-                'zh-CN twilio-media.html: lacks the section title twilio.help.outputs "Outputs"',
+                "de twilio-account: no help in nodes/locales/de/twilio.html",
+                'ja twilio-calls: has the English section title "Inputs" (twilio.help.inputs)',
+                'ja twilio-messages: has the English section title "Inputs" (twilio.help.inputs)',
+                'ja twilio-media: has the English section title "Inputs" (twilio.help.inputs)',
+                "zh-CN twilio-webhook: is the English help",
             ]);
         });
     });

@@ -3,6 +3,12 @@ import type { GroupName } from "./types";
 /** Node type names: fixed, and distinct from the generic Twilio names other packages register. */
 export const ACCOUNT_NODE_TYPE = "twilio-account";
 
+/**
+ * The package's one node set as Node-RED names it (<package>/<set>, the set being nodes/twilio.js): the
+ * editor looks up the set's message catalog by this name where no node is at hand.
+ */
+export const CATALOG_NAMESPACE = "@gatewire/node-red-twilio/twilio";
+
 /** Every node of the package sits in this palette category, in this colour. */
 export const PALETTE_CATEGORY = "Twilio";
 export const NODE_COLOR = "#F58A96";

@@ -1,6 +1,7 @@
 /**
- * Writes the sidebar help of an operation node in Node-RED's help format, from the catalog: every operation,
- * every parameter with what it accepts (the same sentences validation errors use), both outputs.
+ * The sidebar help of an operation node in Node-RED's help format, made from the catalog by the editor code in
+ * the browser, in the editor's language: every operation, every parameter with what it accepts (the same
+ * sentences validation errors use), both outputs.
  */
 import { operationsOf } from "../catalog/operations";
 import { LISTS, PAGE_FIELDS, RESOURCES } from "../catalog/resources";
@@ -110,6 +111,7 @@ function resultShape(kind: ResultKind, t: Translate): string {
     });
 }
 
+/** The help of the operation node `type` (the inside of its data-help-name script). */
 export function groupHelpHtml(type: string, group: GroupName, t: Translate): string {
     const operations = operationsOf(group);
     const help = GROUP_HELP[group];
@@ -128,8 +130,7 @@ ${op.params.map((spec) => paramEntry(op, spec, t)).join("\n")}
         .map(([kind, names]) => `<li>${escapeHtml(t("twilio.help.resultOf", { operations: names.join(", "), shape: resultShape(kind, t) }))}</li>`)
         .join("\n");
 
-    return `<script type="text/html" data-help-name="${type}">
-<p>${escapeHtml(t(`twilio.help.intro.${type}`))}</p>
+    return `<p>${escapeHtml(t(`twilio.help.intro.${type}`))}</p>
 
 <h3>${t("twilio.help.operations")}</h3>
 <dl class="message-properties">
@@ -176,6 +177,5 @@ ${smsCostProperties(group, t) ? `<p>${escapeHtml(t("twilio.segments.help.cost"))
 <ul>
     <li><a href="${help.reference}">${escapeHtml(t(`twilio.help.reference.${group}`))}</a></li>
 </ul>
-</script>
 `;
 }

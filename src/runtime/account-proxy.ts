@@ -4,10 +4,8 @@
  * proxyPassword); a URL in the flow never carries them.
  */
 import type { Node, NodeAPI } from "node-red";
+import { HTTP_PROXY_NODE_TYPE, readProxySetting } from "../rules/proxy-setting";
 import { noProxyList, type ProxyConfig } from "./proxy";
-
-/** Core's proxy config node type (node-red/nodes/core/network/06-httpproxy.js). */
-export const HTTP_PROXY_NODE_TYPE = "http proxy";
 
 interface HttpProxyNode extends Node<{ username?: string; password?: string }> {
     url?: string;
@@ -21,18 +19,23 @@ export interface ProxyCredentials {
 
 /** Undefined for none (blank); a setting naming no usable proxy comes back as a URL that chooseProxy refuses. */
 export function resolveProxySetting(RED: NodeAPI, setting: unknown, credentials: ProxyCredentials): ProxyConfig | undefined {
-    const value = typeof setting === "string" ? setting.trim() : "";
-    if (value === "") return undefined;
-    const node = RED.nodes.getNode(value) as HttpProxyNode | null;
-    if (node && node.type === HTTP_PROXY_NODE_TYPE) {
-        return {
-            url: typeof node.url === "string" ? node.url : "",
-            noProxy: noProxyList(node.noproxy),
-            username: node.credentials?.username,
-            password: node.credentials?.password,
-            urlMayCarryCredentials: true,
-        };
+    const proxyNode = (id: string) => {
+        const node = RED.nodes.getNode(id) as HttpProxyNode | null;
+        return node && node.type === HTTP_PROXY_NODE_TYPE ? node : undefined;
+    };
+    // the same reading as the account dialog's (rules/proxy-setting.ts)
+    const read = readProxySetting(setting, (id) => proxyNode(id) !== undefined);
+    if (read.kind === "none") return undefined;
+    if (read.kind === "url") {
+        // an id of a node that is gone or of another type is not a URL: it is refused as one
+        return { url: read.url, username: credentials.proxyUsername, password: credentials.proxyPassword, urlMayCarryCredentials: false };
     }
-    // an id of a node that is gone or of another type is not a URL: it is refused as one
-    return { url: value, username: credentials.proxyUsername, password: credentials.proxyPassword, urlMayCarryCredentials: false };
+    const node = proxyNode(read.id);
+    return {
+        url: typeof node?.url === "string" ? node.url : "",
+        noProxy: noProxyList(node?.noproxy),
+        username: node?.credentials?.username,
+        password: node?.credentials?.password,
+        urlMayCarryCredentials: true,
+    };
 }

@@ -5,11 +5,11 @@
 import { parseBaseUrl } from "../rules/base-url";
 import type { ConfigProblem } from "./account-auth";
 import { chooseProxy, type ChosenProxy, type ProxyConfig } from "./proxy";
-import { apiHost } from "./twilio-host";
+import { apiHost } from "../rules/twilio-host";
 
 export interface WhereSettings {
     apiBaseUrl?: string;
-    /** Twilio's processing region and edge location (twilio-host.ts); blank: US1. apiBaseUrl wins. */
+    /** Twilio's processing region and edge location (rules/twilio-host.ts); blank: US1. apiBaseUrl wins. */
     region?: string;
     edge?: string;
     /** The account's own proxy, resolved by twilio-account (proxy.ts); none: the environment's. */

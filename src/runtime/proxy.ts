@@ -16,6 +16,7 @@
  */
 import { getProxyForUrl } from "proxy-from-env";
 import { LOOPBACK_HOSTS } from "../rules/base-url";
+import { parseProxyUrl } from "../rules/proxy-setting";
 
 /** The account's own proxy, as twilio-account resolves its setting. */
 export interface ProxyConfig {
@@ -44,32 +45,16 @@ export type ProxyChoice = { ok: true; proxy?: ChosenProxy } | { ok: false; sourc
 
 const DEFAULT_PORTS: Readonly<Record<string, number>> = { "http:": 80, "https:": 443 };
 
-/** Only the origin of a proxy URL, whatever it carries: user, password, path. */
-function originOf(text: string): string {
-    try {
-        const url = new URL(text);
-        return url.host ? `${url.protocol}//${url.host}` : text.replace(/\/\/[^@/]*@/, "//");
-    } catch {
-        // never echo what might be "user:password@host"
-        return text.replace(/^(?:[^@/]*@)/, "").replace(/\/\/[^@/]*@/, "//");
-    }
-}
-
+/** A proxy URL (proxy-setting.ts) and the credentials the agent sends it. */
 function parseProxy(text: string, source: ChosenProxy["source"], username?: string, password?: string, urlMayCarryCredentials = true): ProxyChoice {
-    const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`;
-    let url: URL;
-    try {
-        url = new URL(withScheme);
-    } catch {
-        return { ok: false, source, shown: originOf(text) };
-    }
-    if ((url.protocol !== "http:" && url.protocol !== "https:") || !url.hostname) return { ok: false, source, shown: originOf(withScheme) };
-    if (!urlMayCarryCredentials && (url.username || url.password)) return { ok: false, source, shown: `${url.protocol}//${url.host}` };
+    const parsed = parseProxyUrl(text, urlMayCarryCredentials);
+    if (!parsed.ok) return { ok: false, source, shown: parsed.shown };
+    const url = parsed.url;
     if (username || password) {
         url.username = encodeURIComponent(username ?? "");
         url.password = encodeURIComponent(password ?? "");
     }
-    return { ok: true, proxy: { url, shown: `${url.protocol}//${url.host}`, source } };
+    return { ok: true, proxy: { url, shown: parsed.shown, source } };
 }
 
 /** NO_PROXY's rules, as core's http request node applies them to an "http proxy" node's list. */

@@ -59,7 +59,7 @@ export function createApiClient(baseUrl: string, timeout: number, maxSockets: nu
     // TWILIO_LOG_LEVEL=debug is the SDK's documented switch for printing requests; twilio 6 reads it but does
     // not pass it on to requests, so it is handed over here (the SDK leaves the Authorization header out)
     // edge and region: "" keeps the SDK from reading TWILIO_EDGE / TWILIO_REGION and rewriting the host behind
-    // the account's back; the account's region and edge are already in baseUrl (twilio-host.ts)
+    // the account's back; the account's region and edge are already in baseUrl (rules/twilio-host.ts)
     const client = twilio("", "", { httpClient, logLevel: process.env.TWILIO_LOG_LEVEL, edge: "", region: "" });
     return { client, close: () => httpClient.destroy() };
 }

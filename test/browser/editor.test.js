@@ -28,7 +28,6 @@ const ui = require("./support/editor");
 const loadReferenceSpec = require("../support/reference-spec");
 
 const ARTIFACTS = path.join(ROOT, "test-artifacts", "browser");
-const LOCALES = path.join(ROOT, "nodes", "locales", "en-US");
 const HEX32 = "0123456789abcdef0123456789abcdef";
 const FROM_ENV = "TWILIO_BROWSER_SUITE_FROM";
 const FROM_NUMBER = "+15005550006";
@@ -390,7 +389,7 @@ describe("the editor in a browser (Node-RED 4.1, chromium)", function () {
 
                     // its help, from the book button of the dialog
                     await page.locator(".red-ui-tray").last().locator(".red-ui-tray-footer button:has(i.fa-book)").click();
-                    await ui.expectHelpShown(page, ui.distinctiveHelpText(path.join(LOCALES, "twilio-account.html")), "twilio-account");
+                    await ui.expectHelpShown(page, ui.distinctiveHelpText("twilio-account"), "twilio-account");
                     await page.locator("#red-ui-sidebar").screenshot({ path: path.join(ARTIFACTS, "help-twilio-account.png") });
                     state.accountHelpShown = true;
 
@@ -536,7 +535,7 @@ describe("the editor in a browser (Node-RED 4.1, chromium)", function () {
                 await page.locator(`[id="${state[type].id}"] .red-ui-flow-node`).click();
                 await ui.waitUntil(page, (id) => RED.view.selection().nodes?.length === 1 && RED.view.selection().nodes[0].id === id, state[type].id, `${type}: clicking the node did not select it`);
                 await page.locator("#red-ui-tab-help").click();
-                await ui.expectHelpShown(page, ui.distinctiveHelpText(path.join(LOCALES, `${type}.html`)), type);
+                await ui.expectHelpShown(page, ui.distinctiveHelpText(type), type);
                 await page.locator("#red-ui-sidebar").screenshot({ path: path.join(ARTIFACTS, `help-${type}.png`) });
             }
         });
@@ -680,6 +679,14 @@ describe("the editor in a browser (Node-RED 4.1, chromium)", function () {
         const { ACCOUNT_SID_PATTERN, API_KEY_SID_PATTERN } = require("../../nodes/rules/account-rules");
         const { parseDestinations } = require("../../nodes/rules/recipients");
         const { parsePublicBaseUrl, WEBHOOK_PATH_PATTERN } = require("../../nodes/rules/public-url");
+        const { apiHost, REGIONS, EDGES } = require("../../nodes/rules/twilio-host");
+        const { resolveProxySetting } = require("../../nodes/runtime/account-proxy");
+        const { chooseProxy } = require("../../nodes/runtime/proxy");
+        /** An "http proxy" node that the proxy rows name: in the editor (added below) and in the runtime's RED. */
+        const PROXY_NODE = { id: "ab12cd34ef567890", type: "http proxy", name: "table proxy", url: "http://proxy.example.com:3128", noproxy: [] };
+        const runtimeRED = { nodes: { getNode: (id) => (id === PROXY_NODE.id ? PROXY_NODE : null) } };
+        /** The account's proxy as the runtime resolves and checks it (a loopback origin keeps the environment's proxies out). */
+        const runtimeProxy = (v) => chooseProxy("http://127.0.0.1:1882", resolveProxySetting(runtimeRED, v, {})).ok;
         /** type, property, whether it is a credential, the runtime's rule, and values to judge (incl. the drift cases). */
         const TABLE = [
             ["twilio-account", "apiBaseUrl", false, (v) => parseBaseUrl(v).ok, [
@@ -696,7 +703,26 @@ describe("the editor in a browser (Node-RED 4.1, chromium)", function () {
                 "https://alarms.example.com/nodered", "http://127.0.0.1:1880", "https://u:p@host.example", "https://host.example/?x=1",
                 "https://host.example/#f", "https://bad_host.example", "ftp://host.example", "not a url",
             ]],
+            // region with the edge blank and edge with the region blank (the validators read the other from the node)
+            ["twilio-account", "region", false, (v) => apiHost(v, "").ok, [
+                "", ...REGIONS, "IE1", " au1 ", "jp1", "constructor", "bad_label", "a.b", "-x", "x".repeat(64), "ie1/x",
+            ]],
+            ["twilio-account", "edge", false, (v) => apiHost("", v).ok, [
+                "", ...EDGES, "Dublin", " tokyo ", "newedge", "bad edge", "a.b", "x-", "dublin:443",
+            ]],
+            ["twilio-account", "proxy", false, runtimeProxy, [
+                "", "  ", PROXY_NODE.id, "http://proxy.example.com:3128", "https://proxy.example.com", "proxy.example.com:3128",
+                "10.0.0.1:8080", "http://user:secret@proxy.example.com:3128", "socks5://proxy.example.com:1080", "http://", "not a url!",
+                "ffff0000ffff0000", "http://[::1", "ftp://proxy.example.com",
+            ]],
         ];
+        before(async function () {
+            await page.evaluate((node) => RED.nodes.import([node]), PROXY_NODE);
+            assert.equal(await page.evaluate((id) => (RED.nodes.node(id) || {}).type, PROXY_NODE.id), "http proxy", "the table's http proxy node is in the editor");
+        });
+        after(async function () {
+            if (page) await page.evaluate((id) => RED.nodes.remove(id), PROXY_NODE.id).catch(() => {});
+        });
         for (const [type, property, credential, rule, values] of TABLE) {
             it(`${type} ${property}: the dialog accepts exactly what the runtime accepts`, async function () {
                 const editor = await page.evaluate(({ type, property, credential, values }) => {

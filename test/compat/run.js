@@ -135,7 +135,7 @@ function mocha(node, runtimeDir, excluded) {
 }
 
 async function main() {
-    if (!fs.existsSync(path.join(ROOT, "nodes", "twilio-calls.js"))) fail("nodes/ is missing: run `npm run build` first");
+    if (!fs.existsSync(path.join(ROOT, "nodes", "twilio.js"))) fail("nodes/ is missing: run `npm run build` first");
     install();
     const { run: files, excluded } = suites();
     console.log(`test:compat: suites: ${files.join(", ")}`);

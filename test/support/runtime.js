@@ -20,6 +20,8 @@ const { i18n, log } = require(require.resolve("@node-red/util", { paths: [RUNTIM
 
 const NODES_DIR = path.join(__dirname, "..", "..", "nodes");
 const NODE_TYPES = ["twilio-account", "twilio-calls", "twilio-messages", "twilio-media", "twilio-webhook"];
+/** The package's one node set (package.json node-red.nodes): nodes/twilio.js registers all five types. */
+const NODE_SET = "twilio";
 
 helper.init(require.resolve(RUNTIME_DIR));
 // the helper only logs a failed init, and keeps the node-red it found on its own when it was required
@@ -31,9 +33,7 @@ let catalogs;
 function loadCatalogs() {
     catalogs ??= (async () => {
         i18n.init({ lang: "en-US" });
-        for (const type of NODE_TYPES) {
-            await i18n.registerMessageCatalog(`test/${type}`, path.join(NODES_DIR, "locales"), `${type}.json`);
-        }
+        await i18n.registerMessageCatalog(`test/${NODE_SET}`, path.join(NODES_DIR, "locales"), `${NODE_SET}.json`);
     })();
     return catalogs;
 }
@@ -41,19 +41,19 @@ function loadCatalogs() {
 /** The RED the helper gave the nodes of the flow loaded last: its httpNode is where webhook routes are. */
 let currentRED;
 
-/** A node module as Node-RED's loader would give it: RED._ looks up that node set's own catalog. */
-function withCatalog(type) {
-    const register = require(path.join(NODES_DIR, `${type}.js`)).default;
+/** The node set as Node-RED's loader would give it: RED._ looks up the set's own catalog. */
+function withCatalog(set) {
+    const register = require(path.join(NODES_DIR, `${set}.js`)).default;
     const wrapped = (RED) => {
         currentRED = RED;
         const red = Object.create(RED);
-        red._ = (key, substitutions) => i18n._(`test/${type}:${key}`, substitutions);
+        red._ = (key, substitutions) => i18n._(`test/${set}:${key}`, substitutions);
         return register(red);
     };
     return wrapped;
 }
 
-const nodeModules = NODE_TYPES.map(withCatalog);
+const nodeModules = [withCatalog(NODE_SET)];
 
 /** A core node module of the Node-RED under test, e.g. coreNode("function/15-change.js"). */
 function coreNode(file) {
@@ -84,4 +84,4 @@ function httpNode() {
     return currentRED?.httpNode;
 }
 
-module.exports = { helper, loadFlow, coreNode, captureLog, httpNode, NODE_TYPES };
+module.exports = { helper, loadFlow, coreNode, captureLog, httpNode, NODE_TYPES, NODE_SET };

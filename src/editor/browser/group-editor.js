@@ -1,12 +1,18 @@
 /* global RED, $, twilioShared */
 /**
- * Editor behaviour shared by twilio-calls, twilio-messages and twilio-media. The build inlines this file into
- * each node's HTML together with that node's operations, taken from the same catalog the runtime validates
- * with, so the dialog shows exactly the fields of the chosen operation.
+ * Editor behaviour shared by twilio-calls, twilio-messages and twilio-media. The build inlines this file once
+ * into twilio.html, where each of the three registers with what this makes of its group of the catalog the
+ * runtime validates with: the dialog shows exactly the fields of the chosen operation.
  */
 // eslint-disable-next-line no-unused-vars
-function twilioGroupEditor(type, operations) {
+function twilioGroupEditor(type, group) {
     "use strict";
+    const operations = twilioShared.editorModel(group);
+    const t = function (key, substitutions) { return RED._(twilioShared.CATALOG_NAMESPACE + ":" + key, substitutions); };
+    // the dialog and the sidebar help, as the templates Node-RED looks up by type (it makes some of its own
+    // dialogs alike); the help first, since the palette reads it when the type is registered
+    $("<script>", { type: "text/html", "data-help-name": type }).text(twilioShared.groupHelpHtml(type, group, t)).appendTo("body");
+    $("<script>", { type: "text/html", "data-template-name": type }).text(twilioShared.operationDialog(group)).appendTo("body");
     const byName = {};
     const fieldNames = [];
     operations.forEach(function (op) {
@@ -53,17 +59,17 @@ function twilioGroupEditor(type, operations) {
             const field = fieldOf(current(this, "operation"), name);
             if (!field || value === "" || value === undefined || value === null) return true;
             if (fits(field, current(this, name + "Type"), value)) return true;
-            return options ? RED._("@gatewire/node-red-twilio/" + type + ":twilio.tip.invalidField", { param: name }) : false;
+            return options ? t("twilio.tip.invalidField", { param: name }) : false;
         };
     }
 
     // postMessage and createCall can take a twilio-webhook node's public URL as their StatusCallback
     const WEBHOOK_TYPE = "twilio-webhook";
-    const hasStatusWebhook = operations.some(function (op) { return op.statusWebhook; });
+    const hasStatusWebhook = twilioShared.hasStatusWebhook(group);
 
-    // postMessage's Body is counted as the runtime counts it: GatewireTwilio is src/editor/browser/segments.ts
-    // (with src/rules/segments.ts) bundled by the build and inlined before this script
-    const hasSmsText = operations.some(function (op) { return op.smsText; });
+    // postMessage's Body is counted as the runtime counts it: src/editor/browser/segments.ts, with
+    // src/rules/segments.ts, bundled by the build into twilioShared
+    const hasSmsText = twilioShared.hasSmsText(group);
 
     /** The counter under the SMS text, updated on any input in the dialog (Body, its type, To, the settings). */
     function watchSmsText(node, select) {
@@ -77,7 +83,7 @@ function twilioGroupEditor(type, operations) {
             if (!op || !op.smsText) return;
             const body = typed(op.smsText);
             const to = typed("To");
-            const view = GatewireTwilio.counterView({
+            const view = twilioShared.counterView({
                 bodyType: body.type,
                 body: body.value,
                 toType: to.type,
@@ -85,7 +91,7 @@ function twilioGroupEditor(type, operations) {
                 smartEncoding: $("#node-input-smartEncoding").prop("checked"),
                 maxSegments: $("#node-input-maxSegments").val(),
             }, function (key, substitutions) { return node._(key, substitutions); });
-            GatewireTwilio.renderCounter(counter, view);
+            twilioShared.renderCounter(counter, view);
         }
         $(".twilio-dialog").on("input change keyup", update);
         update();
@@ -192,8 +198,8 @@ function twilioGroupEditor(type, operations) {
         defaults.maxSegments = {
             value: "",
             validate: function (value, options) {
-                if (GatewireTwilio.parseMaxSegments(value).ok) return true;
-                return options ? RED._("@gatewire/node-red-twilio/" + type + ":twilio.segments.badMaxSegments", { value: value }) : false;
+                if (twilioShared.parseMaxSegments(value).ok) return true;
+                return options ? t("twilio.segments.badMaxSegments", { value: value }) : false;
             },
         };
         defaults.smartEncoding = { value: false };

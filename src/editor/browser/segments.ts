@@ -1,7 +1,6 @@
 /**
- * The editor's side of the SMS cost: the counter under postMessage's Body. Bundled by esbuild (scripts/
- * build-assets.js) into an IIFE that defines the global GatewireTwilio, inlined into the messages node's editor
- * HTML. It counts with the very rule the runtime uses before sending (src/rules/segments.ts), so the dialog and
+ * The editor's side of the SMS cost: the counter under postMessage's Body (bundled into twilioShared, see
+ * editor.ts). It counts with the very rule the runtime uses before sending (src/rules/segments.ts), so the dialog and
  * the outputs cannot disagree.
  */
 import { isOverCap, isSmsText, parseMaxSegments, showCharacters, smartEncode, textCost, type SmsEncoding } from "../../rules/segments";

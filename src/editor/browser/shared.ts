@@ -1,14 +1,17 @@
 /**
- * What the dialogs run of the runtime's own code, bundled for the browser by the build (esbuild, an IIFE
- * inlined into each node's editor HTML as `twilioShared`): the editor uses these, never copies of them.
+ * What the dialogs run of the runtime's own code (bundled into twilioShared, see editor.ts): the editor uses
+ * these, never copies of them.
  */
 import { migrateConfig, type NodeConfig } from "../../rules/config-migrations";
 
 export { ACCOUNT_DEFAULTS, OUTBOX_DEFAULTS } from "../../catalog/account-settings";
+export { CATALOG_NAMESPACE } from "../../catalog/node-types";
 export { ACCOUNT_SID_PATTERN, API_KEY_SID_PATTERN } from "../../rules/account-rules";
 export { parseBaseUrl } from "../../rules/base-url";
 export { nodeRootPrefix, parsePublicBaseUrl, REPLY_TIMEOUT, WEBHOOK_PATH_PATTERN, webhookUrl } from "../../rules/public-url";
 export { parseDestinations } from "../../rules/recipients";
+export { HTTP_PROXY_NODE_TYPE, validProxySetting } from "../../rules/proxy-setting";
+export { apiHost, EDGES, HOME_EDGE, hostSettingRefused, REGIONS } from "../../rules/twilio-host";
 export { CONFIG_VERSIONS } from "../../rules/config-migrations";
 
 /** The part of the editor's RED this file uses. */

@@ -272,11 +272,31 @@ async function expectMarked(page, name, invalid, what) {
     );
 }
 
-/** The text a help file opens with: its first paragraph, as the browser renders it. */
-function distinctiveHelpText(file) {
-    const html = fs.readFileSync(file, "utf8");
+/**
+ * The en-US help of a node type as the editor shows it: its script in the help file (account, webhook), or what
+ * the editor makes of the catalog (operation nodes: the same function, with the en-US message catalog).
+ */
+function englishHelp(type) {
+    const locales = path.join(__dirname, "..", "..", "..", "nodes", "locales", "en-US");
+    const { GROUP_NODE_TYPES } = require("../../../nodes/catalog");
+    const group = Object.keys(GROUP_NODE_TYPES).find((name) => GROUP_NODE_TYPES[name] === type);
+    if (group) {
+        const catalog = JSON.parse(fs.readFileSync(path.join(locales, "twilio.json"), "utf8"));
+        const t = (key, substitutions = {}) =>
+            String(key.split(".").reduce((node, part) => node?.[part], catalog)).replace(/__(\w+)__/g, (match, name) => (name in substitutions ? String(substitutions[name]) : match));
+        return require("../../../nodes/editor/help-html").groupHelpHtml(type, group, t);
+    }
+    const file = fs.readFileSync(path.join(locales, "twilio.html"), "utf8");
+    const script = new RegExp(`<script type="text/html" data-help-name="${type}">([\\s\\S]*?)</script>`).exec(file);
+    if (!script) throw new Error(`nodes/locales/en-US/twilio.html has no help for ${type}`);
+    return script[1];
+}
+
+/** The text a node's help opens with: its first paragraph, as the browser renders it. */
+function distinctiveHelpText(type) {
+    const html = englishHelp(type);
     const match = /<p>([\s\S]*?)<\/p>/.exec(html);
-    if (!match) throw new Error(`${file} has no <p> paragraph`);
+    if (!match) throw new Error(`the help of ${type} has no <p> paragraph`);
     const entities = { "&#39;": "'", "&quot;": '"', "&lt;": "<", "&gt;": ">", "&amp;": "&", "&nbsp;": " " };
     return match[1]
         .replace(/<[^>]+>/g, "")

@@ -1,11 +1,10 @@
 /**
- * Writes the editor HTML of an operation node: its registerType call (literal type and category, as the Flow
- * Library scorecard reads them) and its dialog, with one row per parameter of the catalog.
+ * The dialog of an operation node (calls, messages, media), made from the catalog in the browser: one row per
+ * parameter, then the node's own settings. The editor code (browser/group-editor.js) adds it to the page as
+ * the node's template.
  */
-import { NODE_COLOR, PALETTE_CATEGORY } from "../catalog/node-types";
 import type { GroupName } from "../catalog/types";
-import { editorModel, fieldNames, hasSmsText, hasStatusWebhook } from "./editor-model";
-
+import { fieldNames, hasSmsText, hasStatusWebhook } from "./editor-model";
 
 /**
  * Parameter names run to 20 characters (StatusCallbackMethod): labels are wider than Node-RED's 100px. A
@@ -59,46 +58,10 @@ const SMS_TEXT_ROWS = `    <div class="form-tips twilio-segments" id="twilio-seg
         <label for="node-input-smartEncoding" style="width: calc(100% - 200px)" data-i18n="twilio.segments.label.smartEncodingCheckbox"></label>
     </div>`;
 
-/**
- * A plain <script> (no type): the bundle only defines the global GatewireTwilio, it registers no node type, so
- * the Flow Library scorecard, which reads node types from text/javascript blocks, leaves it alone.
- */
-function bundleScript(bundle: string): string {
-    if (/<\/script/i.test(bundle)) throw new Error("the browser bundle contains </script and cannot be inlined");
-    return `<script>\n${bundle}\n</script>\n\n`;
-}
-
-/**
- * @param browserScript the shared editor code (browser/group-editor.js) that defines twilioGroupEditor
- * @param browserBundle the bundled editor TypeScript (GatewireTwilio), inlined for groups that send SMS text
- */
-export function groupEditorHtml(type: string, group: GroupName, browserScript: string, browserBundle?: string): string {
-    const model = JSON.stringify(editorModel(group), null, 1).replace(/</g, "\\u003c");
+/** The template of an operation node's dialog (the inside of its data-template-name script). */
+export function operationDialog(group: GroupName): string {
     const smsText = hasSmsText(group);
-    if (smsText && !browserBundle) throw new Error(`${type}: its editor counts SMS segments and needs the browser bundle`);
-    return `${smsText ? bundleScript(browserBundle!) : ""}<script type="text/javascript">
-(function () {
-${browserScript}
-    const editor = twilioGroupEditor("${type}", ${model});
-    RED.nodes.registerType("${type}", {
-        category: "${PALETTE_CATEGORY}",
-        color: "${NODE_COLOR}",
-        defaults: editor.defaults,
-        inputs: 1,
-        outputs: 2,
-        icon: "${type}.svg",
-        label: editor.label,
-        paletteLabel: editor.paletteLabel,
-        labelStyle: editor.labelStyle,
-        outputLabels: editor.outputLabels,
-        oneditprepare: editor.oneditprepare,
-        oneditsave: editor.oneditsave,
-    });
-})();
-</script>
-
-<script type="text/html" data-template-name="${type}">
-${DIALOG_STYLE}
+    return `${DIALOG_STYLE}
 <div class="twilio-dialog">
     <div class="form-row">
         <label for="node-input-name"><i class="fa fa-tag"></i> <span data-i18n="twilio.label.name"></span></label>
@@ -118,6 +81,5 @@ ${hasStatusWebhook(group) ? STATUS_WEBHOOK_ROW : ""}
 ${MESSAGE_CREDENTIALS_ROW}
 ${smsText ? SMS_TEXT_ROWS : ""}
 </div>
-</script>
 `;
 }

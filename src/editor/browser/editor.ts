@@ -1,0 +1,10 @@
+/**
+ * Everything the dialogs run of the package's TypeScript, bundled by the build (esbuild, scripts/build-assets.js)
+ * into one minified IIFE that defines the global GatewireTwilio, inlined once into twilio.html; each node's
+ * script calls it `twilioShared`. The operation nodes' dialogs, help and fields are made here from the catalog.
+ */
+export * from "./shared";
+export * from "./segments";
+export { editorModel, hasSmsText, hasStatusWebhook } from "../editor-model";
+export { operationDialog } from "../operation-dialog";
+export { groupHelpHtml } from "../help-html";

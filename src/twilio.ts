@@ -1,0 +1,17 @@
+/**
+ * The package's one node set (package.json node-red.nodes), as core's MQTT nodes are one: its five node types
+ * share one editor file (twilio.html) and one message catalog and help file per language (locales/<lang>/
+ * twilio.json and .html), which Node-RED only finds beside this file.
+ */
+import type { NodeAPI } from "node-red";
+import { GROUP_NODE_TYPES } from "./catalog/node-types";
+import type { GroupName } from "./catalog/types";
+import { registerGroupNode } from "./runtime/group-node";
+import registerAccountNode from "./twilio-account";
+import { registerWebhookNode } from "./webhook/webhook-node";
+
+export default function (RED: NodeAPI): void {
+    registerAccountNode(RED);
+    for (const [group, type] of Object.entries(GROUP_NODE_TYPES)) registerGroupNode(RED, type, group as GroupName);
+    registerWebhookNode(RED);
+}
