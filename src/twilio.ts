@@ -6,12 +6,12 @@
 import type { NodeAPI } from "node-red";
 import { GROUP_NODE_TYPES } from "./catalog/node-types";
 import type { GroupName } from "./catalog/types";
-import { registerGroupNode } from "./runtime/group-node";
+import { registerOperationNode } from "./runtime/operation-node";
 import registerAccountNode from "./twilio-account";
 import { registerWebhookNode } from "./webhook/webhook-node";
 
 export default function (RED: NodeAPI): void {
     registerAccountNode(RED);
-    for (const [group, type] of Object.entries(GROUP_NODE_TYPES)) registerGroupNode(RED, type, group as GroupName);
+    for (const [group, type] of Object.entries(GROUP_NODE_TYPES)) registerOperationNode(RED, type, group as GroupName);
     registerWebhookNode(RED);
 }

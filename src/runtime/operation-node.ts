@@ -19,7 +19,7 @@ import { failure } from "./outcome";
 /** The longest a redeploy waits for answers in flight before ending them as unknown (Node-RED allows 15 s). */
 const CLOSE_WAIT_LIMIT_MS = 10_000;
 
-export function registerGroupNode(RED: NodeAPI, type: string, group: GroupName): void {
+export function registerOperationNode(RED: NodeAPI, type: string, group: GroupName): void {
     const t: Translate = (key, substitutions) => RED._(key, substitutions);
 
     function TwilioOperationNode(this: Node, saved: OperationNodeConfig) {
