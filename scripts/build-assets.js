@@ -12,15 +12,13 @@ const path = require("node:path");
 const root = path.resolve(__dirname, "..");
 const out = path.join(root, "nodes");
 const { ACCOUNT_NODE_TYPE, GROUP_NODE_TYPES, WEBHOOK_NODE_TYPE } = require("../nodes/catalog");
-const { NODE_COLOR, PALETTE_CATEGORY } = require("../nodes/catalog/node-types");
+const { NODE_COLOR, NODE_SET, PALETTE_CATEGORY } = require("../nodes/catalog/node-types");
 const esbuild = require("esbuild");
 const { knownCountries } = require("../nodes/rules/phone-numbers");
 const { catalogMessages } = require("../nodes/editor/editor-model");
 const { groupRegistrations } = require("../nodes/editor/operation-registrations");
 
 const FALLBACK_LANGUAGE = "en-US";
-/** The one node set: nodes/twilio.js (src/twilio.ts), beside which go twilio.html and locales/<lang>/twilio.*. */
-const NODE_SET = "twilio";
 
 function write(file, text) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -52,14 +50,11 @@ function browserBundle() {
 // the editor: one file for the five node types. The bundle goes first, in a plain <script> (no type): it
 // registers no node type, so the Flow Library scorecard, which reads types from text/javascript blocks, leaves
 // it alone; every node's script below calls it twilioShared.
-const useBundle = "const twilioShared = GatewireTwilio;";
 const accountHtml = fs
     .readFileSync(path.join(root, `src/editor/${ACCOUNT_NODE_TYPE}.html`), "utf8")
-    .replace("@SHARED_SCRIPT@", useBundle)
     .replace("@COUNTRIES@", JSON.stringify(knownCountries()));
 const webhookHtml = fs
     .readFileSync(path.join(root, `src/editor/${WEBHOOK_NODE_TYPE}.html`), "utf8")
-    .replace("@SHARED_SCRIPT@", useBundle)
     .replace("@PALETTE_CATEGORY@", PALETTE_CATEGORY)
     .replace("@NODE_COLOR@", NODE_COLOR);
 const groupEditorScript = fs.readFileSync(path.join(root, "src/editor/browser/group-editor.js"), "utf8");

@@ -15,6 +15,7 @@ const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 const { ACCOUNT_NODE_TYPE, GROUP_NODE_TYPES, WEBHOOK_NODE_TYPE } = require("../nodes/catalog");
+const { CATALOG_NAMESPACE, NODE_SET } = require("../nodes/catalog/node-types");
 const { groupHelpHtml } = require("../nodes/editor/help-html");
 
 // the Node-RED under test, as test/support/runtime.js chooses it (NODE_RED_RUNTIME, set by test:compat)
@@ -29,8 +30,6 @@ const LANGUAGES = ["de", "ja", "zh-CN"];
 const OPERATION_NODE_TYPES = Object.values(GROUP_NODE_TYPES);
 const NODE_TYPES = [ACCOUNT_NODE_TYPE, ...OPERATION_NODE_TYPES, WEBHOOK_NODE_TYPE];
 const GROUP_OF_TYPE = Object.fromEntries(Object.entries(GROUP_NODE_TYPES).map(([group, type]) => [type, group]));
-/** The node set's catalog and help file: locales/<lang>/twilio.json and twilio.html. */
-const NODE_SET = "twilio";
 const ALL = LANGUAGES;
 
 /**
@@ -229,6 +228,12 @@ describe("translations (de, ja, zh-CN)", function () {
 
     before(async function () {
         await register(PREFIX, LOCALES_DIR);
+    });
+
+    it("the editor looks the catalog up under the name Node-RED gives the package's one node set", function () {
+        const pkg = require("../package.json");
+        assert.deepEqual(pkg["node-red"].nodes, { [NODE_SET]: `nodes/${NODE_SET}.js` });
+        assert.equal(CATALOG_NAMESPACE, `${pkg.name}/${NODE_SET}`);
     });
 
     it("the keys allowed to stay English are keys of en-US", async function () {

@@ -4,10 +4,13 @@ import type { GroupName } from "./types";
 export const ACCOUNT_NODE_TYPE = "twilio-account";
 
 /**
- * The package's one node set as Node-RED names it (<package>/<set>, the set being nodes/twilio.js): the
- * editor looks up the set's message catalog by this name where no node is at hand.
+ * The package's one node set (package.json node-red.nodes): nodes/twilio.js, beside which Node-RED finds
+ * twilio.html and locales/<lang>/twilio.json and .html.
  */
-export const CATALOG_NAMESPACE = "@gatewire/node-red-twilio/twilio";
+export const NODE_SET = "twilio";
+
+/** The set as Node-RED names it (<package>/<set>): the editor looks up its message catalog by this name. */
+export const CATALOG_NAMESPACE = `@gatewire/node-red-twilio/${NODE_SET}`;
 
 /** Every node of the package sits in this palette category, in this colour. */
 export const PALETTE_CATEGORY = "Twilio";
