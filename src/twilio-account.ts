@@ -27,7 +27,7 @@ export default function (RED: NodeAPI): void {
         const settings = { apiBaseUrl, timeout, maxRetries, maxConcurrent, rate, queueSize, allowedDestinations, defaultCountry, region, edge, proxy, connectTo };
         this.account = new TwilioAccount(settings, credentials);
         if (this.account.problem) {
-            this.error(RED._(`twilio.errors.${this.account.problem}`, { url: this.account.baseUrl, value: this.account.problemValue ?? "" }));
+            this.error(this.account.problemFailure(this.account.problem, RED._).error.error);
         } else if (this.account.proxy) {
             // the proxy's origin only: its user and password are credentials
             this.log(RED._(`twilio.where.log.proxy.${this.account.proxy.source}`, { url: this.account.baseUrl, proxy: this.account.proxy.shown }));

@@ -5,11 +5,13 @@
  */
 import { recipientRules, type RecipientRules } from "../rules/recipient-settings";
 import type { ApiRequest } from "../rules/request";
-import { authFor, type AccountCredentials, type AuthChoice, type Auth, type ConfigProblem } from "./account-auth";
+import type { Translate } from "../rules/translate";
+import { authFor, isSettingProblem, type AccountCredentials, type AuthChoice, type Auth, type ConfigProblem } from "./account-auth";
 import { limitsOf, retryPolicyOf, timeoutMsOf, type AccountSettings } from "./account-settings";
 import { AccountUsers, type AccountUser } from "./account-users";
 import { resolveWhere } from "./account-where";
 import { RequestLimiter, type Ticket } from "./limiter";
+import { failure, type RequestFailure } from "./outcome";
 import type { ChosenProxy } from "./proxy";
 import type { RetryPolicy } from "./retry";
 import { sendWithRetries, type SendResult } from "./send-with-retries";
@@ -80,6 +82,12 @@ export class TwilioAccount {
     authFor(messageAccountSid?: string, messageAuthToken?: string): AuthChoice {
         if (this.problem) return { ok: false, problem: this.problem };
         return authFor(this.credentials, messageAccountSid, messageAuthToken);
+    }
+
+    /** A problem authFor names, as the error object: ConfigError, 400 for a setting, 401 for the credentials. */
+    problemFailure(problem: ConfigProblem, t: Translate): RequestFailure {
+        const sentence = t(`twilio.errors.${problem}`, { url: this.baseUrl, value: this.problemValue ?? "" });
+        return failure("ConfigError", sentence, isSettingProblem(problem) ? 400 : 401);
     }
 
     /**

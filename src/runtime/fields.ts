@@ -6,6 +6,7 @@
  */
 import type { Node, NodeAPI, NodeMessage } from "node-red";
 import type { OperationSpec, ParamSpec } from "../catalog/types";
+import type { Translate } from "../rules/translate";
 import type { OperationParams } from "../rules/validate";
 
 /** A node property holding a parameter: the value and its typedInput type, stored as <Name> and <Name>Type. */
@@ -37,6 +38,12 @@ export class FieldError extends Error {
         readonly reason: string,
     ) {
         super(reason);
+    }
+
+    /** The sentence for the user: the field and its reason (a secret typed into the flow as text told as such). */
+    describe(t: Translate): string {
+        const reason = this.reason === "secretLiteral" ? t("twilio.errors.secretLiteral") : this.reason;
+        return t("twilio.errors.field", { param: this.param, reason });
     }
 }
 

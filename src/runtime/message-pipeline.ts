@@ -9,14 +9,13 @@ import { buildRequest } from "../rules/request";
 import type { Translate } from "../rules/translate";
 import type { OperationParams } from "../rules/validate";
 import { describeIssue } from "../rules/validation-messages";
-import { isSettingProblem } from "./account-auth";
 import { NodeStopped, type AccountUser } from "./account-users";
-import type { FieldError } from "./fields";
+import { FieldError } from "./fields";
 import { QueueFull, type Ticket } from "./limiter";
 import type { MessageInProgress, MessagesInProgress } from "./messages-in-progress";
 import type { LiveMessage } from "./outbox/outbox";
 import type { OutboxOutcome } from "./outbox/registry";
-import { fieldReason, type Ready } from "./operation-setup";
+import type { Ready } from "./operation-setup";
 import { failure, fromFailure, fromResponse, type Outcome } from "./outcome";
 import { planRecipients, recipientParts, refusedCredentials, refusedDestination, type RecipientPlan } from "./recipients";
 import type { Done, NodeOutput, Send, Used } from "./node-output";
@@ -72,8 +71,8 @@ export class MessagePipeline {
         try {
             input = await ready.resolveFields(msg, fromMessage);
         } catch (err) {
-            const { param, reason } = err as FieldError;
-            return { ok: false, failure: failure("ValidationError", t("twilio.errors.field", { param, reason: fieldReason(reason, t) }), 400) };
+            if (!(err instanceof FieldError)) throw err;
+            return { ok: false, failure: failure("ValidationError", err.describe(t), 400) };
         }
         // before validation, so that the webhook's URL is checked like any StatusCallback
         const webhookProblem = fillStatusCallback(this.RED, ready.statusWebhook, input);
@@ -141,10 +140,7 @@ export class MessagePipeline {
         const refused = refusedDestination(op, params, account.recipients, t);
         if (refused) return refused;
         const credentials = account.authFor(params.AccountSid as string, params.AuthToken as string);
-        if (!credentials.ok) {
-            const status = isSettingProblem(credentials.problem) ? 400 : 401;
-            return failure("ConfigError", t(`twilio.errors.${credentials.problem}`, { url: account.baseUrl, value: account.problemValue ?? "" }), status);
-        }
+        if (!credentials.ok) return account.problemFailure(credentials.problem, t);
         if (outbox?.takes(op, params)) {
             // committed to disk before anything else happens to it; the result comes when the outbox has one
             const { live, result } = liveMessage(msg);

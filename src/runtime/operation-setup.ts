@@ -9,7 +9,7 @@ import type { Translate } from "../rules/translate";
 import { buildValidator, type Validator } from "../rules/validate";
 import type { TwilioAccount } from "./account";
 import type { AccountNode } from "./account-node";
-import { prepareFields, type FieldConfig, type FieldError, type FieldResolver } from "./fields";
+import { FieldError, prepareFields, type FieldConfig, type FieldResolver } from "./fields";
 import type { Outbox } from "./outbox/outbox";
 import { failure, type RequestFailure } from "./outcome";
 import { costSettingsOf, type CostSettings } from "./sms-cost";
@@ -60,17 +60,12 @@ function validatorOf(op: OperationSpec): Validator {
     return validator;
 }
 
-/** A field's reason in the user's words: its own, or a secret typed into the flow as text. */
-export function fieldReason(reason: string, t: Translate): string {
-    return reason === "secretLiteral" ? t("twilio.errors.secretLiteral") : reason;
-}
-
 function fieldsOf(RED: NodeAPI, node: Node, op: OperationSpec, config: OperationNodeConfig, t: Translate): { ok: true; resolve: FieldResolver } | { ok: false; problem: RequestFailure } {
     try {
         return { ok: true, resolve: prepareFields(RED, node, op, config) };
     } catch (err) {
-        const { param, reason } = err as FieldError;
-        return { ok: false, problem: failure("ConfigError", t("twilio.errors.field", { param, reason: fieldReason(reason, t) }), 400) };
+        if (!(err instanceof FieldError)) throw err;
+        return { ok: false, problem: failure("ConfigError", err.describe(t), 400) };
     }
 }
 

@@ -300,8 +300,7 @@ export class Outbox {
     private async send(entry: Entry, committed: boolean): Promise<void> {
         const credentials = this.account.authFor(entry.params.AccountSid as string | undefined);
         if (!credentials.ok) {
-            const status = credentials.problem === "badBaseUrl" ? 400 : 401;
-            return this.finish(entry, failure("ConfigError", this.t(`twilio.errors.${credentials.problem}`, { url: this.account.baseUrl }), status));
+            return this.finish(entry, this.account.problemFailure(credentials.problem, this.t));
         }
         const { auth } = credentials;
         if (entry.unknown) {
