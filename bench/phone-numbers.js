@@ -68,8 +68,8 @@ for (const set of ["min", "max", "mobile"]) {
     const { loadMs, heapKb, perCallUs } = probe(`libphonenumber-js/${set}`);
     console.log(`| ${set} | ${(metadata / 1024).toFixed(0)} KB | ${loadMs.toFixed(1)} ms | ${(heapKb / 1024).toFixed(2)} MB | ${perCallUs.toFixed(1)} µs |`);
 }
-const rules = probe(path.join(ROOT, "nodes/rules/phone-numbers.js"));
-console.log(`package's nodes/rules/phone-numbers.js (max): require + first toE164 ${rules.loadMs.toFixed(1)} ms, heap ${(rules.heapKb / 1024).toFixed(2)} MB, toE164 of a national number ${rules.perCallUs.toFixed(1)} µs`);
+const rules = probe(path.join(ROOT, "build/rules/phone-numbers.js"));
+console.log(`package's rules/phone-numbers.js (build/) (max): require + first toE164 ${rules.loadMs.toFixed(1)} ms, heap ${(rules.heapKb / 1024).toFixed(2)} MB, toE164 of a national number ${rules.perCallUs.toFixed(1)} µs`);
 
 // for scale: what the package's other dependencies take to load on the same machine
 const LOAD = `const t = process.hrtime.bigint(); require(process.argv[1]); console.log(Number(process.hrtime.bigint() - t) / 1e6);`;

@@ -59,8 +59,8 @@ async function chooseTwilio() {
         // half a pair cannot authenticate anywhere; say so instead of failing on the first request
         console.warn("Only one of TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN is set: using the local stand-in instead.");
     }
-    // required only here: nodes/ exists after the build, and real-Twilio runs do not need the stand-in
-    const { TwilioStandin, STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN } = require("../nodes/standin/server.js");
+    // required only here: build/ exists after the build, and real-Twilio runs do not need the stand-in
+    const { TwilioStandin, STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN } = require("../build/standin/server.js");
     // receipts half a second apart: queued, sent and delivered arrive in the debug sidebar one after another
     const standin = new TwilioStandin({ host: HOST, port: portFrom("TWILIO_STANDIN_PORT", 1882), callbackDelayMs: 500 });
     const url = await standin.start();

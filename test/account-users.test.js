@@ -6,7 +6,7 @@
  */
 "use strict";
 const assert = require("node:assert/strict");
-const { TwilioStandin } = require("../nodes/standin/server");
+const { TwilioStandin } = require("../build/standin/server");
 const { helper, captureLog, useStandin, loadNode, collect, refusingPort, NODE_ID, ACCOUNT_ID, STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN } = require("./support/harness");
 const { loadFlow } = require("./support/runtime");
 const { waitFor } = require("./support/outbox");

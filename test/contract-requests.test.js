@@ -5,7 +5,7 @@
  */
 "use strict";
 const assert = require("node:assert/strict");
-const { OPERATIONS } = require("../nodes/catalog");
+const { OPERATIONS } = require("../build/catalog");
 const { checkRequest, operationById } = require("./support/contract");
 const { helper, useStandin, loadNode, run, standinApi } = require("./support/harness");
 

@@ -9,7 +9,7 @@
 "use strict";
 const assert = require("node:assert/strict");
 const fc = require("fast-check");
-const { OPERATIONS } = require("../nodes/catalog");
+const { OPERATIONS } = require("../build/catalog");
 const { checkRequest } = require("./support/contract");
 const { helper, captureLog, useStandin, loadNode, run, NODE_ID, STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN } = require("./support/harness");
 

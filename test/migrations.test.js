@@ -6,8 +6,8 @@
  */
 "use strict";
 const assert = require("node:assert/strict");
-const { migrateConfig, CONFIG_VERSIONS, versionOf } = require("../nodes/rules/config-migrations");
-const { ACCOUNT_DEFAULTS } = require("../nodes/catalog/account-settings");
+const { migrateConfig, CONFIG_VERSIONS, versionOf } = require("../build/rules/config-migrations");
+const { ACCOUNT_DEFAULTS } = require("../build/catalog/account-settings");
 const { helper, loadFlow } = require("./support/runtime");
 const { useStandin, loadNode, run, collect, NODE_ID, STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN } = require("./support/harness");
 const FIRST_RELEASE = require("./fixtures/flows/first-release.json");

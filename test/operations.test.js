@@ -4,7 +4,7 @@
  */
 "use strict";
 const assert = require("node:assert/strict");
-const { RESOURCES } = require("../nodes/catalog");
+const { RESOURCES } = require("../build/catalog");
 const { helper, useStandin, loadNode, run, standinApi, STANDIN_ACCOUNT_SID } = require("./support/harness");
 
 const ACCOUNT_PATH = `/2010-04-01/Accounts/${STANDIN_ACCOUNT_SID}`;

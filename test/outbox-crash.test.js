@@ -13,9 +13,9 @@ const { spawn } = require("node:child_process");
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
-const { TwilioStandin, STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN } = require("../nodes/standin/server");
-const { OutboxStore } = require("../nodes/runtime/outbox/store");
-const { OUTBOX_FILE } = require("../nodes/runtime/outbox/outbox");
+const { TwilioStandin, STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN } = require("../build/standin/server");
+const { OutboxStore } = require("../build/runtime/outbox/store");
+const { OUTBOX_FILE } = require("../build/runtime/outbox/outbox");
 const { prepareUserDir, startNodeRed, kill } = require("./support/node-red-process");
 
 const ALARMS = Number(process.env.CRASH_ALARMS ?? 500);
@@ -203,7 +203,7 @@ describe("outbox through kill -9 and restarts (real processes)", function () {
 
     it("the outbox file opens cleanly after a kill during a burst of commits, with every acknowledged commit in it", async function () {
         const file = path.join(dir, OUTBOX_FILE);
-        const storePath = require.resolve("../nodes/runtime/outbox/store");
+        const storePath = require.resolve("../build/runtime/outbox/store");
         const writer = `
             const { OutboxStore } = require(${JSON.stringify(storePath)});
             const store = new OutboxStore(${JSON.stringify(file)});

@@ -15,10 +15,10 @@ const fs = require("node:fs");
 const net = require("node:net");
 const os = require("node:os");
 const path = require("node:path");
-const { TwilioStandin, STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN } = require("../nodes/standin/server");
+const { TwilioStandin, STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN } = require("../build/standin/server");
 const { prepareUserDir, startNodeRed, kill } = require("./support/node-red-process");
-const { OutboxStore } = require("../nodes/runtime/outbox/store");
-const { OUTBOX_FILE } = require("../nodes/runtime/outbox/outbox");
+const { OutboxStore } = require("../build/runtime/outbox/store");
+const { OUTBOX_FILE } = require("../build/runtime/outbox/outbox");
 
 const mqtt = require(require.resolve("mqtt", { paths: [path.dirname(require.resolve("@node-red/nodes/package.json"))] }));
 const EXAMPLE = path.join(__dirname, "..", "examples", "MQTT alarm to SMS.json");

@@ -5,7 +5,7 @@
  */
 "use strict";
 const assert = require("node:assert/strict");
-const { TwilioStandin } = require("../nodes/standin/server");
+const { TwilioStandin } = require("../build/standin/server");
 const { helper, captureLog, useStandin, loadNode, run, collect, standinApi } = require("./support/harness");
 const { useUserDir, withStore, seed, waitFor, SENDING } = require("./support/outbox");
 

@@ -9,7 +9,7 @@ const { helper, captureLog, loadNode, run, ACCOUNT_ID, NODE_ID, STANDIN_ACCOUNT_
 const { coreNode, loadFlow } = require("./support/runtime");
 const { ConnectProxy } = require("./support/connect-proxy");
 const { startTlsStandin, setEnv, NO_PROXY_ENV } = require("./support/tls-standin");
-const { TwilioStandin } = require("../nodes/standin/server");
+const { TwilioStandin } = require("../build/standin/server");
 
 const SMS = { To: "+16175551212", From: "+15005550006", Body: "Pump 3 pressure high" };
 const IE1_HOST = "api.dublin.ie1.twilio.com";

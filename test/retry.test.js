@@ -4,7 +4,7 @@
  */
 "use strict";
 const assert = require("node:assert/strict");
-const { nextDelay, mayHaveReached } = require("../nodes/runtime/retry");
+const { nextDelay, mayHaveReached } = require("../build/runtime/retry");
 
 const POLICY = { maxRetries: 3, baseDelayMs: 250, maxDelayMs: 30_000 };
 const answer = (status, headers) => ({ kind: "answer", status, headers });

@@ -6,7 +6,7 @@
  */
 "use strict";
 const assert = require("node:assert/strict");
-const { TwilioStandin } = require("../nodes/standin/server");
+const { TwilioStandin } = require("../build/standin/server");
 const { helper, captureLog, refusingPort, loadNode, run, NODE_ID, STANDIN_ACCOUNT_SID } = require("./support/harness");
 
 const SMS = { To: "+16175551212", From: "+15005550006", Body: "hello" };

@@ -8,7 +8,7 @@
 const assert = require("node:assert/strict");
 const fc = require("fast-check");
 const { SegmentedMessage } = require("sms-segments-calculator");
-const { textCost, smartEncode, lookAlikeTable, parseMaxSegments, showCharacter } = require("../nodes/rules/segments");
+const { textCost, smartEncode, lookAlikeTable, parseMaxSegments, showCharacter } = require("../build/rules/segments");
 const { helper, useStandin, loadNode, run } = require("./support/harness");
 
 const SMS = { To: "+16175551212", From: "+15005550006" };

@@ -1,6 +1,6 @@
 /**
  * `npm start` (scripts/start.js) as a user meets it: a child process with Node-RED, the example flows and the
- * local stand-in, in a fresh user directory. Needs `npm run build` first (the script loads nodes/).
+ * local stand-in, in a fresh user directory. Needs `npm run build` first (the script loads nodes/ and build/).
  */
 "use strict";
 const assert = require("node:assert/strict");
@@ -9,7 +9,7 @@ const crypto = require("node:crypto");
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
-const { STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN } = require("../nodes/standin/server.js");
+const { STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN } = require("../build/standin/server.js");
 
 const ROOT = path.join(__dirname, "..");
 const EXAMPLES_DIR = path.join(ROOT, "examples");

@@ -10,7 +10,7 @@
 const assert = require("node:assert/strict");
 const twilio = require("twilio");
 
-const { apiHost, hostSettingRefused, REGIONS, EDGES, HOME_EDGE } = require("../nodes/rules/twilio-host");
+const { apiHost, hostSettingRefused, REGIONS, EDGES, HOME_EDGE } = require("../build/rules/twilio-host");
 
 const ACCOUNT_SID = `AC${"0".repeat(32)}`;
 

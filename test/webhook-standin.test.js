@@ -8,7 +8,7 @@
  */
 "use strict";
 const assert = require("node:assert/strict");
-const { TwilioStandin, STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN, INCOMING_MESSAGE_PATH } = require("../nodes/standin/server");
+const { TwilioStandin, STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN, INCOMING_MESSAGE_PATH } = require("../build/standin/server");
 const { helper, loadFlow, coreNode } = require("./support/runtime");
 const { NodeServer, twimlOf } = require("./support/webhook");
 const { refusingPort } = require("./support/harness");

@@ -7,7 +7,7 @@ const { spawn } = require("node:child_process");
 const path = require("node:path");
 
 const CLI = path.join(__dirname, "..", "..", "nodes", "standin", "cli.js");
-const { STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN } = require("../../nodes/standin/server");
+const { STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN } = require("../../build/standin/server");
 
 function startStandin() {
     const child = spawn(process.execPath, [CLI, "--no-record"], { stdio: ["ignore", "pipe", "inherit"] });

@@ -95,8 +95,8 @@ function sameSet(a, b) {
 }
 
 describe("the editor in a browser (Node-RED 4.1, chromium)", function () {
-    const catalog = require("../../nodes/catalog");
-    const { TwilioStandin, STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN } = require("../../nodes/standin/server");
+    const catalog = require("../../build/catalog");
+    const { TwilioStandin, STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN } = require("../../build/standin/server");
     const spec = loadReferenceSpec();
     const specByName = Object.fromEntries(spec.map((op) => [op.name, op]));
     const groupOfType = Object.fromEntries(Object.entries(catalog.GROUP_NODE_TYPES).map(([group, type]) => [type, group]));
@@ -675,13 +675,13 @@ describe("the editor in a browser (Node-RED 4.1, chromium)", function () {
     });
 
     describe("the editor's validators agree with the runtime's rules", function () {
-        const { parseBaseUrl } = require("../../nodes/rules/base-url");
-        const { ACCOUNT_SID_PATTERN, API_KEY_SID_PATTERN } = require("../../nodes/rules/account-rules");
-        const { parseDestinations } = require("../../nodes/rules/recipients");
-        const { parsePublicBaseUrl, WEBHOOK_PATH_PATTERN } = require("../../nodes/rules/public-url");
-        const { apiHost, REGIONS, EDGES } = require("../../nodes/rules/twilio-host");
-        const { resolveProxySetting } = require("../../nodes/runtime/account-proxy");
-        const { chooseProxy } = require("../../nodes/runtime/proxy");
+        const { parseBaseUrl } = require("../../build/rules/base-url");
+        const { ACCOUNT_SID_PATTERN, API_KEY_SID_PATTERN } = require("../../build/rules/account-rules");
+        const { parseDestinations } = require("../../build/rules/recipients");
+        const { parsePublicBaseUrl, WEBHOOK_PATH_PATTERN } = require("../../build/rules/public-url");
+        const { apiHost, REGIONS, EDGES } = require("../../build/rules/twilio-host");
+        const { resolveProxySetting } = require("../../build/runtime/account-proxy");
+        const { chooseProxy } = require("../../build/runtime/proxy");
         /** An "http proxy" node that the proxy rows name: in the editor (added below) and in the runtime's RED. */
         const PROXY_NODE = { id: "ab12cd34ef567890", type: "http proxy", name: "table proxy", url: "http://proxy.example.com:3128", noproxy: [] };
         const runtimeRED = { nodes: { getNode: (id) => (id === PROXY_NODE.id ? PROXY_NODE : null) } };

@@ -12,7 +12,7 @@
  * spec-parity included, runs on both runtimes.
  *
  * The runtime is chosen with NODE_RED_RUNTIME=<node-red package dir>, which test/support/runtime.js honours.
- * Needs `npm run build` first (the suites load nodes/); `npm run test:compat` does that.
+ * Needs `npm run build` first (the suites load nodes/ and build/); `npm run test:compat` does that.
  * Exits non-zero if either run fails.
  */
 "use strict";

@@ -5,7 +5,7 @@
 "use strict";
 const net = require("node:net");
 const { helper, loadFlow, captureLog } = require("./runtime");
-const { TwilioStandin, STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN } = require("../../nodes/standin/server");
+const { TwilioStandin, STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN } = require("../../build/standin/server");
 
 const ACCOUNT_ID = "acct1";
 const NODE_ID = "twilio1";

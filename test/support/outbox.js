@@ -7,8 +7,8 @@ const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 const { helper } = require("./runtime");
-const { OutboxStore, SENDING, WAITING } = require("../../nodes/runtime/outbox/store");
-const { OUTBOX_FILE } = require("../../nodes/runtime/outbox/outbox");
+const { OutboxStore, SENDING, WAITING } = require("../../build/runtime/outbox/store");
+const { OUTBOX_FILE } = require("../../build/runtime/outbox/outbox");
 
 /** A temporary user directory given to the runtime for each test of the block; removed afterwards. */
 function useUserDir() {

@@ -21,7 +21,7 @@ const { i18n, log } = require(require.resolve("@node-red/util", { paths: [RUNTIM
 const NODES_DIR = path.join(__dirname, "..", "..", "nodes");
 const NODE_TYPES = ["twilio-account", "twilio-calls", "twilio-messages", "twilio-media", "twilio-webhook"];
 /** The package's one node set (package.json node-red.nodes): nodes/twilio.js registers all five types. */
-const { NODE_SET } = require("../../nodes/catalog/node-types");
+const { NODE_SET } = require("../../build/catalog/node-types");
 
 helper.init(require.resolve(RUNTIME_DIR));
 // the helper only logs a failed init, and keeps the node-red it found on its own when it was required

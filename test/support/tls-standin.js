@@ -10,7 +10,7 @@ const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 const selfsigned = require("selfsigned");
-const { TwilioStandin } = require("../../nodes/standin/server");
+const { TwilioStandin } = require("../../build/standin/server");
 
 /** The host names the certificate is for: what the tests' regions and edges make. */
 const TWILIO_HOSTS = ["api.twilio.com", "api.dublin.ie1.twilio.com", "api.sydney.au1.twilio.com", "api.frankfurt.us1.twilio.com", "api.ashburn.us1.twilio.com"];
