@@ -27,9 +27,9 @@ function write(file, text) {
 }
 
 /**
- * The editor's TypeScript (src/editor/browser/editor.ts: the runtime's own rules, and Twilio's segment calculator)
+ * The editor's TypeScript (src/editor/browser/editor.ts: the runtime's own rules; the SMS counter asks the runtime)
  * bundled by esbuild as one IIFE that defines the global GatewireTwilio, for inlining: the dialogs run the
- * runtime's code, and need no route and nothing from node_modules.
+ * runtime's code, and need nothing from node_modules.
  */
 function browserBundle() {
     const code = esbuild.buildSync({
@@ -41,7 +41,7 @@ function browserBundle() {
         target: "es2019",
         minify: true,
         legalComments: "none",
-        banner: { js: "/* @gatewire/node-red-twilio editor code; includes sms-segments-calculator (MIT, Twilio) and grapheme-splitter (MIT, Orlin Georgiev) */" },
+        banner: { js: "/* @gatewire/node-red-twilio editor code, built from src/editor/browser/editor.ts */" },
         write: false,
     }).outputFiles[0].text.trim();
     if (/<\/script/i.test(code)) throw new Error("the browser bundle contains </script and cannot be inlined");

@@ -7,6 +7,7 @@ import type { NodeAPI } from "node-red";
 import { GROUP_NODE_TYPES } from "./catalog/node-types";
 import type { GroupName } from "./catalog/types";
 import { registerOperationNode } from "./runtime/operation-node";
+import { registerSegmentsRoute } from "./runtime/segments-route";
 import registerAccountNode from "./twilio-account";
 import { registerWebhookNode } from "./webhook/webhook-node";
 
@@ -14,4 +15,5 @@ export default function (RED: NodeAPI): void {
     registerAccountNode(RED);
     for (const [group, type] of Object.entries(GROUP_NODE_TYPES)) registerOperationNode(RED, type, group as GroupName);
     registerWebhookNode(RED);
+    registerSegmentsRoute(RED);
 }

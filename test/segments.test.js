@@ -8,7 +8,8 @@
 const assert = require("node:assert/strict");
 const fc = require("fast-check");
 const { SegmentedMessage } = require("sms-segments-calculator");
-const { textCost, smartEncode, lookAlikeTable, parseMaxSegments, showCharacter } = require("../build/rules/segments");
+const { textCost, smartEncode, lookAlikeTable } = require("../build/rules/segments");
+const { parseMaxSegments, showCharacter } = require("../build/rules/sms-text");
 const { helper, useStandin, loadNode, run } = require("./support/harness");
 
 const SMS = { To: "+16175551212", From: "+15005550006" };
@@ -304,6 +305,34 @@ describe("segments: what a message costs", function () {
                 }),
                 { numRuns: 60 },
             );
+        });
+    });
+
+    describe("the editor's counter route (POST /gatewire-twilio/segments)", function () {
+        const ROUTE = "/gatewire-twilio/segments";
+
+        it("answers what Twilio's calculator counts, with and without smart encoding", async function () {
+            await loadNode(standin, { type: "twilio-messages", operation: "postMessage" });
+            const text = "It’s 9.8 bar… check {valve} €";
+            const plain = (await helper.request().post(ROUTE).send({ text, smartEncoding: false }).expect(200)).body;
+            assert.deepEqual({ encoding: plain.cost.encoding, segments: plain.cost.segments }, twilio(text));
+            assert.deepEqual(plain.cost.forcingUcs2, ["’", "…"]);
+            assert.deepEqual(plain.replaced, []);
+            const smart = (await helper.request().post(ROUTE).send({ text, smartEncoding: true }).expect(200)).body;
+            assert.deepEqual({ encoding: smart.cost.encoding, segments: smart.cost.segments }, twilio(text, true));
+            assert.equal(smart.cost.encoding, "GSM-7");
+            assert.deepEqual(smart.cost.doubleSeptets, ["{", "}", "€"]);
+            assert.deepEqual(smart.replaced, ["’", "…"]);
+            assert.equal(standin.requests.length, 0, "counting sends nothing");
+        });
+
+        it("refuses what is not a text to count, saying what to send", async function () {
+            await loadNode(standin, { type: "twilio-messages", operation: "postMessage" });
+            const missing = await helper.request().post(ROUTE).send({ smartEncoding: false }).expect(400);
+            assert.match(missing.body.error, /text: string, smartEncoding: boolean/);
+            await helper.request().post(ROUTE).send({ text: "hi", smartEncoding: "yes" }).expect(400);
+            const long = await helper.request().post(ROUTE).send({ text: "a".repeat(16_001), smartEncoding: false }).expect(413);
+            assert.match(long.body.error, /longer than 16000 characters/);
         });
     });
 });

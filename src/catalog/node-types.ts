@@ -25,3 +25,10 @@ export const GROUP_NODE_TYPES: Readonly<Record<GroupName, string>> = {
     messages: "twilio-messages",
     media: "twilio-media",
 };
+
+/**
+ * The admin route (under httpAdminRoot) where the editor's SMS counter has a text counted by the runtime, and the
+ * permission it needs, named as core's routes name theirs (<type>.read).
+ */
+export const SEGMENTS_ROUTE = "gatewire-twilio/segments";
+export const SEGMENTS_PERMISSION = `${GROUP_NODE_TYPES.messages}.read`;

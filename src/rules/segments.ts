@@ -5,7 +5,8 @@
  * this module only shapes their answers.
  *
  * A rule: no Node-RED, no runtime, no DOM. The runtime calls it before sending postMessage, and the editor's
- * counter runs the very same code, bundled for the browser (src/editor/browser/segments.ts).
+ * counter asks the runtime for the same answer (`measureText`, through runtime/segments-route.ts) instead of
+ * downloading the calculator and its grapheme tables. What needs no calculator is in sms-text.ts.
  */
 import { SegmentedMessage } from "sms-segments-calculator";
 // the table is not among the package's exports; its file is part of the published dist (no "exports" map)
@@ -29,9 +30,6 @@ export interface SmartEncoded {
     /** How many times each replaced character occurred, e.g. {"’": 2, "…": 1}. */
     replaced: Record<string, number>;
 }
-
-/** A WhatsApp message is not split into SMS segments. */
-const WHATSAPP_PREFIX = "whatsapp:";
 
 function distinct(values: readonly string[]): string[] {
     return [...new Set(values)];
@@ -94,36 +92,15 @@ export function smartEncode(text: string): SmartEncoded {
     return { text: result, replaced };
 }
 
-/** Whether a message's text goes out as SMS segments: there is a text, and it is not for WhatsApp. */
-export function isSmsText(text: unknown, to: unknown): text is string {
-    return typeof text === "string" && text !== "" && !(typeof to === "string" && to.startsWith(WHATSAPP_PREFIX));
+/** What the editor's counter shows of a text: its cost after Smart Encoding (if on), and what was replaced. */
+export interface TextMeasure {
+    cost: Readonly<TextCost>;
+    /** The replaced characters, in order of appearance; empty when smartEncoding is off. */
+    replaced: string[];
 }
 
-/**
- * The maxSegments setting: blank (or absent) is no cap; otherwise a whole number of 1 or more, as a number or
- * as the text a dialog stores.
- */
-export function parseMaxSegments(value: unknown): { ok: true; max: number | undefined } | { ok: false } {
-    if (value === undefined || value === null || (typeof value === "string" && value.trim() === "")) return { ok: true, max: undefined };
-    const number = typeof value === "number" ? value : typeof value === "string" && /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
-    return Number.isSafeInteger(number) && number >= 1 ? { ok: true, max: number } : { ok: false };
-}
-
-export function isOverCap(cost: TextCost, max: number | undefined): boolean {
-    return max !== undefined && cost.segments > max;
-}
-
-/** How many characters a list shows before "+N": a Japanese text would otherwise list every one of its characters. */
-const SHOWN_CHARACTERS = 10;
-
-/** A character as people can tell it apart, invisible ones included: ’ (U+2019). */
-export function showCharacter(char: string): string {
-    const codes = [...char].map((c) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`);
-    return `${char} (${codes.join(" ")})`;
-}
-
-/** A list of characters for a sentence: the first ten, then how many more. */
-export function showCharacters(chars: readonly string[], separator: string): string {
-    const shown = chars.slice(0, SHOWN_CHARACTERS).map(showCharacter).join(separator);
-    return chars.length > SHOWN_CHARACTERS ? `${shown}${separator}+${chars.length - SHOWN_CHARACTERS}` : shown;
+export function measureText(text: string, smartEncoding: boolean): TextMeasure {
+    if (!smartEncoding) return { cost: textCost(text), replaced: [] };
+    const encoded = smartEncode(text);
+    return { cost: textCost(encoded.text), replaced: Object.keys(encoded.replaced) };
 }

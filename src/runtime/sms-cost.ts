@@ -1,11 +1,12 @@
 /**
  * The cost of postMessage's Body as the node handles it: the node's maxSegments and smartEncoding settings, the
  * Body replaced and counted before validation (so that what is validated and sent is the replaced text), the
- * cap, and msg.segments / msg.encoding / msg.replaced on both outputs. The rules are in rules/segments.
+ * cap, and msg.segments / msg.encoding / msg.replaced on both outputs. The rules are in rules/segments and rules/sms-text.
  */
 import type { NodeMessage } from "node-red";
 import type { OperationSpec } from "../catalog/types";
-import { isOverCap, isSmsText, lookAlikeOf, parseMaxSegments, showCharacters, smartEncode, textCost, type SmsEncoding } from "../rules/segments";
+import { lookAlikeOf, smartEncode, textCost, type SmsEncoding } from "../rules/segments";
+import { isOverCap, isSmsText, parseMaxSegments, showCharacters } from "../rules/sms-text";
 import type { Translate } from "../rules/translate";
 import type { OperationParams } from "../rules/validate";
 

@@ -131,7 +131,7 @@ describe("the SMS cost counter in the editor (Node-RED 4.1, chromium)", function
         assert.equal(await page.evaluate(() => document.activeElement.classList.contains("red-ui-typedInput-input")), true, "counted while the Body still has the focus");
         await page.locator("#twilio-row-Body").screenshot({ path: path.join(ARTIFACTS, "counter-ucs2.png") });
 
-        // the same as the rule the runtime sends with, bundled into the page
+        // the page's textCost is the runtime's rule, asked through the admin route
         const inPage = await page.evaluate((text) => GatewireTwilio.textCost(text), body);
         assert.equal(inPage.segments, ucs2.segments);
         assert.equal(inPage.encoding, ucs2.encoding);

@@ -67,9 +67,11 @@ function twilioGroupEditor(type, group) {
     const WEBHOOK_TYPE = "twilio-webhook";
     const hasStatusWebhook = twilioShared.hasStatusWebhook(group);
 
-    // postMessage's Body is counted as the runtime counts it: src/editor/browser/segments.ts, with
-    // src/rules/segments.ts, bundled by the build into twilioShared
+    // postMessage's Body is counted by the runtime, with the rule it sends with (src/editor/browser/segments.ts
+    // asks src/runtime/segments-route.ts)
     const hasSmsText = twilioShared.hasSmsText(group);
+    /** Typing is counted once it pauses this long, not on every key. */
+    const COUNT_DELAY = 120;
 
     /** The counter under the SMS text, updated on any input in the dialog (Body, its type, To, the settings). */
     function watchSmsText(node, select) {
@@ -78,22 +80,30 @@ function twilioGroupEditor(type, group) {
             const input = $("#node-input-" + name);
             return input.length ? { type: input.typedInput("type"), value: input.typedInput("value") } : { type: "", value: "" };
         }
+        let latest = 0;
+        let timer;
         function update() {
             const op = byName[select.val()];
             if (!op || !op.smsText) return;
             const body = typed(op.smsText);
             const to = typed("To");
-            const view = twilioShared.counterView({
+            // answers can overtake each other: only the one for the latest input is shown
+            const asked = ++latest;
+            twilioShared.counterView({
                 bodyType: body.type,
                 body: body.value,
                 toType: to.type,
                 to: to.value,
                 smartEncoding: $("#node-input-smartEncoding").prop("checked"),
                 maxSegments: $("#node-input-maxSegments").val(),
-            }, function (key, substitutions) { return node._(key, substitutions); });
-            twilioShared.renderCounter(counter, view);
+            }, function (key, substitutions) { return node._(key, substitutions); }).then(function (view) {
+                if (asked === latest) twilioShared.renderCounter(counter, view);
+            });
         }
-        $(".twilio-dialog").on("input change keyup", update);
+        $(".twilio-dialog").on("input change keyup", function () {
+            clearTimeout(timer);
+            timer = setTimeout(update, COUNT_DELAY);
+        });
         update();
     }
 

@@ -1,11 +1,36 @@
 /**
  * The editor's side of the SMS cost: the counter under postMessage's Body (bundled into twilioShared, see
- * editor.ts). It counts with the very rule the runtime uses before sending (src/rules/segments.ts), so the dialog and
- * the outputs cannot disagree.
+ * editor.ts). The runtime counts the text, with the very rule it uses before sending (src/rules/segments.ts,
+ * through the admin route of src/runtime/segments-route.ts), so the dialog and the outputs cannot disagree; this
+ * file only asks and shows the answer in the editor's language.
  */
-import { isOverCap, isSmsText, parseMaxSegments, showCharacters, smartEncode, textCost, type SmsEncoding } from "../../rules/segments";
+import { SEGMENTS_ROUTE } from "../../catalog/node-types";
+import type { SmsEncoding, TextCost, TextMeasure } from "../../rules/segments";
+import { isOverCap, isSmsText, parseMaxSegments, showCharacters } from "../../rules/sms-text";
 
-export { parseMaxSegments, smartEncode, textCost };
+export { parseMaxSegments };
+
+/** The part of the editor's jQuery this file uses: the editor sets $.ajax up to carry its admin token. */
+interface JqXhr extends PromiseLike<unknown> {
+    status: number;
+    responseJSON?: { error?: string };
+}
+declare const $: { ajax(options: { url: string; method: string; contentType: string; data: string; dataType: string }): JqXhr };
+
+/** How the runtime counts `text` (after Smart Encoding when `smartEncoding`). */
+export function measureText(text: string, smartEncoding: boolean): Promise<TextMeasure> {
+    return new Promise((resolve, reject) => {
+        $.ajax({ url: SEGMENTS_ROUTE, method: "POST", contentType: "application/json", data: JSON.stringify({ text, smartEncoding }), dataType: "json" }).then(
+            (answer) => resolve(answer as TextMeasure),
+            (xhr: JqXhr) => reject(new Error(xhr.responseJSON?.error ?? `HTTP ${xhr.status}`)),
+        );
+    });
+}
+
+/** Twilio's cost of a text as the runtime counts it before sending. */
+export function textCost(text: string): Promise<TextCost> {
+    return measureText(text, false).then((measure) => measure.cost);
+}
 
 /** node._ of the dialog: the node's message catalog, in the editor's language. */
 export type Translate = (key: string, substitutions?: Record<string, string | number>) => string;
@@ -33,21 +58,20 @@ export interface CounterView {
 
 const KEY = "twilio.segments.counter.";
 
-export function counterView(input: CounterInput, t: Translate): CounterView {
+export async function counterView(input: CounterInput, t: Translate): Promise<CounterView> {
     if (input.toType === "str" && !isSmsText("x", input.to)) return { lines: [{ text: t(`${KEY}whatsapp`) }] };
     // a Body from msg, flow, env, JSONata... or left to msg.payload is only known when a message comes
     if (input.bodyType !== "str" || input.body === "") return { lines: [{ text: t(`${KEY}dynamic`) }] };
-    let text = input.body;
-    const lines: CounterLine[] = [];
-    const separator = t("twilio.expected.separator");
-    if (input.smartEncoding) {
-        const encoded = smartEncode(text);
-        text = encoded.text;
-        const replaced = Object.keys(encoded.replaced);
-        if (replaced.length > 0) lines.push({ text: t(`${KEY}replaced`, { characters: showCharacters(replaced, separator) }) });
+    let measure: TextMeasure;
+    try {
+        measure = await measureText(input.body, input.smartEncoding);
+    } catch (error) {
+        return { lines: [{ text: t(`${KEY}unavailable`, { reason: (error as Error).message }), warning: true }] };
     }
-    const cost = textCost(text);
-    lines.unshift({ text: t(`${KEY}summary`, { characters: cost.characters, encoding: cost.encoding, segments: cost.segments }) });
+    const { cost, replaced } = measure;
+    const separator = t("twilio.expected.separator");
+    const lines: CounterLine[] = [{ text: t(`${KEY}summary`, { characters: cost.characters, encoding: cost.encoding, segments: cost.segments }) }];
+    if (replaced.length > 0) lines.push({ text: t(`${KEY}replaced`, { characters: showCharacters(replaced, separator) }) });
     if (cost.forcingUcs2.length > 0) lines.push({ text: t(`${KEY}forcedBy`, { characters: showCharacters(cost.forcingUcs2, separator) }) });
     if (cost.doubleSeptets.length > 0) lines.push({ text: t(`${KEY}doubleSeptets`, { characters: showCharacters(cost.doubleSeptets, separator) }) });
     const max = parseMaxSegments(input.maxSegments);
