@@ -6,7 +6,7 @@
 const { spawn } = require("node:child_process");
 const path = require("node:path");
 
-const CLI = path.join(__dirname, "..", "..", "nodes", "standin", "cli.js");
+const CLI = path.join(__dirname, "..", "..", "build", "standin", "cli.js");
 const { STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN } = require("../../build/standin/server");
 
 function startStandin() {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Runs the stand-in on its own: node nodes/standin/cli.js [--port 8089] [--host 127.0.0.1] [--no-record]
+ * Runs the stand-in on its own: node build/standin/cli.js [--port 8089] [--host 127.0.0.1] [--no-record]
  * Prints the base URL on its first line.
  */
 import { parseArgs } from "node:util";
