@@ -16,10 +16,7 @@ const { ACCOUNT_NODE_TYPE, GROUP_NODE_TYPES, WEBHOOK_NODE_TYPE } = require("../b
 const { NODE_COLOR, NODE_SET, PALETTE_CATEGORY } = require("../build/catalog/node-types");
 const esbuild = require("esbuild");
 const { knownCountries } = require("../build/rules/phone-numbers");
-const { catalogMessages } = require("../build/editor/editor-model");
 const { groupRegistrations } = require("../build/editor/operation-registrations");
-
-const FALLBACK_LANGUAGE = "en-US";
 
 function write(file, text) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -109,14 +106,12 @@ write(
 );
 
 // message catalog and help, one of each per language: Node-RED reads <dir of the .js>/locales/<lang>/
-// <basename>.json and .html. en-US takes the operations' summaries and parameter help from the catalog, their
-// one source; the other languages translate the same keys in their own twilio.json. The help files hold the
-// account's and the webhook's help, written by hand per language; the editor makes the operation nodes' help
-// from the catalog and the message catalog.
+// <basename>.json and .html. Each language's twilio.json is complete on its own, the operations' summaries and
+// parameter help included (en-US as well). The help files hold the account's and the webhook's help, written by
+// hand per language; the editor makes the operation nodes' help from the catalog and the message catalog.
 const localesDir = path.join(root, "locales");
 for (const language of fs.readdirSync(localesDir)) {
     const catalog = JSON.parse(fs.readFileSync(path.join(localesDir, language, "twilio.json"), "utf8"));
-    if (language === FALLBACK_LANGUAGE) Object.assign(catalog.twilio, catalogMessages());
     const target = path.join(out, "locales", language);
     write(path.join(target, `${NODE_SET}.json`), JSON.stringify(catalog));
     const handWritten = [ACCOUNT_NODE_TYPE, WEBHOOK_NODE_TYPE].map((type) => fs.readFileSync(path.join(localesDir, language, `${type}.html`), "utf8"));

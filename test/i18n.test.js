@@ -1,10 +1,10 @@
 /**
  * Translations: the runtime's i18n (@node-red/util, the one test/support/runtime.js uses) serves the message
  * catalog of the package's node set (one per language, for the five node types) in de, ja and zh-CN with every
- * key of the complete en-US catalog translated (the build adds the operation summaries and parameter help to
- * en-US only, so this is also the check that the languages' own twilio.json cover them), and the sidebar help of
- * each node type is there and in that language: the account's and the webhook's from the language's help file,
- * the operation nodes' as the editor makes it from the catalog (the same code, with the same catalog lookups).
+ * key of the en-US catalog translated, and the sidebar help of each node type is there and in that language: the
+ * account's and the webhook's from the language's help file, the operation nodes' as the editor makes it from the
+ * catalog (the same code, with the same catalog lookups). The en-US catalog itself has a summary for every
+ * operation of the catalog and a help text for every parameter, and none for what the catalog does not have.
  *
  * A key a language lacks is served in English (Node-RED fills catalogs from en-US), so "missing" shows up here as
  * "served in English"; the language's built file is read as well, to say which of the two it is.
@@ -14,7 +14,7 @@ const assert = require("node:assert/strict");
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
-const { ACCOUNT_NODE_TYPE, GROUP_NODE_TYPES, WEBHOOK_NODE_TYPE } = require("../build/catalog");
+const { ACCOUNT_NODE_TYPE, GROUP_NODE_TYPES, OPERATIONS, WEBHOOK_NODE_TYPE } = require("../build/catalog");
 const { CATALOG_NAMESPACE, NODE_SET } = require("../build/catalog/node-types");
 const { groupHelpHtml } = require("../build/editor/help-html");
 
@@ -163,6 +163,36 @@ function helpProblems({ lang, type, html, englishHtml, texts, englishTexts }) {
             if (html.includes(`<h3>${englishTitle}</h3>`)) {
                 problems.push(`${where}: has the English section title ${JSON.stringify(englishTitle)} (twilio.help.${section})`);
             }
+        }
+    }
+    return problems;
+}
+
+/**
+ * What is wrong with the operations' texts of one catalog (its `twilio` object) against the operation catalog:
+ * twilio.summaries.<operation> and twilio.params.<operation>.<parameter> missing or not a non-empty string, or
+ * there for an operation or a parameter the catalog does not have.
+ */
+function operationTextProblems(lang, texts) {
+    const problems = [];
+    const summaries = texts.summaries ?? {};
+    const params = texts.params ?? {};
+    const isText = (value) => typeof value === "string" && value.trim() !== "";
+    for (const op of Object.values(OPERATIONS)) {
+        const summary = `twilio.summaries.${op.name}`;
+        if (!isText(summaries[op.name])) problems.push(`${lang}: ${summary} is not a non-empty string (${JSON.stringify(summaries[op.name])})`);
+        const names = op.params.map((spec) => spec.name);
+        const help = params[op.name] ?? {};
+        for (const name of names) {
+            if (!isText(help[name])) problems.push(`${lang}: twilio.params.${op.name}.${name} is not a non-empty string (${JSON.stringify(help[name])})`);
+        }
+        for (const name of Object.keys(help)) {
+            if (!names.includes(name)) problems.push(`${lang}: twilio.params.${op.name}.${name} is not a parameter of ${op.name}`);
+        }
+    }
+    for (const [section, entries] of [["summaries", summaries], ["params", params]]) {
+        for (const name of Object.keys(entries)) {
+            if (!Object.hasOwn(OPERATIONS, name)) problems.push(`${lang}: twilio.${section}.${name} is not an operation of the catalog`);
         }
     }
     return problems;
@@ -331,5 +361,37 @@ describe("translations (de, ja, zh-CN)", function () {
                 "zh-CN twilio-webhook: is the English help",
             ]);
         });
+    });
+});
+
+describe("the operations' English texts (en-US)", function () {
+    it("a summary for every operation and a help text for every parameter of the catalog, none for anything else", function () {
+        const catalog = readJson(path.join(LOCALES_DIR, ENGLISH, `${NODE_SET}.json`));
+        assert.ok(catalog, `no file nodes/locales/${ENGLISH}/${NODE_SET}.json`);
+        assertNone(operationTextProblems(ENGLISH, catalog.twilio));
+    });
+
+    it("reports a missing or empty text and one for an operation or a parameter the catalog does not have", function () {
+        // complete texts for the catalog as it is, then one fault of each kind
+        const operations = Object.values(OPERATIONS);
+        const texts = {
+            summaries: Object.fromEntries(operations.map((op) => [op.name, `What ${op.name} does.`])),
+            params: Object.fromEntries(operations.map((op) => [op.name, Object.fromEntries(op.params.map((spec) => [spec.name, `${spec.name}.`]))])),
+        };
+        assert.deepEqual(operationTextProblems(ENGLISH, texts), []);
+        delete texts.summaries.getCall;
+        texts.params.postMessage.Body = " ";
+        delete texts.params.listMedia.DateCreated;
+        texts.params.getMedia.Body = "The text of the message.";
+        texts.summaries.sendFax = "Send a fax.";
+        texts.params.sendFax = { To: "The fax number." };
+        assert.deepEqual(operationTextProblems(ENGLISH, texts), [
+            "en-US: twilio.summaries.getCall is not a non-empty string (undefined)",
+            "en-US: twilio.params.postMessage.Body is not a non-empty string (\" \")",
+            "en-US: twilio.params.getMedia.Body is not a parameter of getMedia",
+            "en-US: twilio.params.listMedia.DateCreated is not a non-empty string (undefined)",
+            "en-US: twilio.summaries.sendFax is not an operation of the catalog",
+            "en-US: twilio.params.sendFax is not an operation of the catalog",
+        ]);
     });
 });

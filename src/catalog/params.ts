@@ -25,7 +25,6 @@ export const AccountSid: SidParam = {
     kind: "sid",
     prefixes: ["AC"],
     in: "path",
-    help: "Act on this account or subaccount instead of the config node's. Alone, the config node's credentials are used on it.",
 };
 
 export const AuthToken: TextParam = {
@@ -33,7 +32,6 @@ export const AuthToken: TextParam = {
     kind: "text",
     secret: true,
     in: "auth",
-    help: "Auth token of AccountSid, for this one request. Never put it in the node as plain text: use msg, flow, global or env.",
 };
 
 export const CallSid: SidParam = {
@@ -42,7 +40,6 @@ export const CallSid: SidParam = {
     prefixes: ["CA"],
     in: "path",
     required: true,
-    help: "The Sid of the call, e.g. from msg.payload.sid of createCall or listCall.",
 };
 
 export const MessageSid: SidParam = {
@@ -51,7 +48,6 @@ export const MessageSid: SidParam = {
     prefixes: ["SM", "MM"],
     in: "path",
     required: true,
-    help: "The Sid of the message, e.g. from msg.payload.sid of postMessage or listMessage.",
 };
 
 export const MediaSid: SidParam = {
@@ -60,7 +56,6 @@ export const MediaSid: SidParam = {
     prefixes: ["ME"],
     in: "path",
     required: true,
-    help: "The Sid of the media item, e.g. from msg.payload.media_list of listMedia.",
 };
 
 export const PageSize: IntegerParam = {
@@ -70,7 +65,6 @@ export const PageSize: IntegerParam = {
     max: 1000,
     default: 50,
     in: "query",
-    help: "How many resources to return in each list page (1 to 1000).",
 };
 
 /** Paging beyond the reference spec: Twilio pages by PageToken; Page is the index it reports back. */
@@ -80,7 +74,6 @@ export const Page: IntegerParam = {
     min: 0,
     in: "query",
     beyondSpec: true,
-    help: "The index of the page to return, with the PageToken of that page (both are in next_page_uri).",
 };
 
 export const PageToken: TextParam = {
@@ -89,7 +82,6 @@ export const PageToken: TextParam = {
     pattern: /^[\w.~-]{1,256}$/,
     in: "query",
     beyondSpec: true,
-    help: "The token Twilio gave for the next page, in next_page_uri.",
 };
 
 export const NextPageUri: PageUriParam = {
@@ -97,7 +89,6 @@ export const NextPageUri: PageUriParam = {
     kind: "pageUri",
     in: "pageUri",
     beyondSpec: true,
-    help: "The next_page_uri of a previous result of this list: fetches that page, with the filters and page size it carries.",
 };
 
 /** Every list accepts the paging parameters after its own. */
@@ -105,13 +96,13 @@ export function withPaging(params: readonly ParamSpec[]): readonly ParamSpec[] {
     return [...params, Page, PageToken, NextPageUri];
 }
 
-export function callbackUrl(name: string, help: string): UrlParam {
-    return { name, kind: "url", in: "form", help };
+export function callbackUrl(name: string): UrlParam {
+    return { name, kind: "url", in: "form" };
 }
 
 /** @param specOnlyValues what the reference spec adds for this parameter and Twilio refuses (PUT) */
-export function httpMethod(name: string, help: string, specOnlyValues?: readonly string[]): EnumParam {
-    return { name, kind: "enum", values: HTTP_METHODS, specOnlyValues, default: "POST", in: "form", help };
+export function httpMethod(name: string, specOnlyValues?: readonly string[]): EnumParam {
+    return { name, kind: "enum", values: HTTP_METHODS, specOnlyValues, default: "POST", in: "form" };
 }
 
 /** Every operation accepts per-message credentials after its own parameters (rarely used: listed last). */

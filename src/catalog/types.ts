@@ -1,6 +1,8 @@
 /**
  * The shape of the operation catalog: the one description of the Twilio operations from which
- * validation, requests, editor fields and help text are all derived.
+ * validation, requests, editor fields and help are all derived. Its texts (each operation's summary, each
+ * parameter's help) are in the message catalogs, locales/<lang>/twilio.json (twilio.summaries.<operation>,
+ * twilio.params.<operation>.<parameter>), en-US included.
  */
 
 /** The node groups, each registered as one flow node type. */
@@ -26,8 +28,6 @@ interface ParamBase {
     /** The reference spec's name: the msg.payload key, the node property and, unless mapped, the Twilio field. */
     name: string;
     in: ParamLocation;
-    /** One sentence for the editor and the help sidebar (en-US). */
-    help: string;
     required?: boolean;
     /** The reference spec's default, applied when neither the node nor msg.payload sets the parameter. */
     default?: string | number;
@@ -125,8 +125,6 @@ export interface OperationSpec {
     method: "GET" | "POST" | "DELETE";
     /** Path below the API origin; {Name} placeholders are filled from path parameters. */
     path: string;
-    /** One line: what the operation does (en-US). */
-    summary: string;
     params: readonly ParamSpec[];
     /** Each inner list needs at least one of its parameters, e.g. Url or ApplicationSid. */
     requireOneOf?: readonly (readonly string[])[];

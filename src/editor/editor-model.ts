@@ -2,7 +2,7 @@
  * The catalog as the editor needs it: per operation, the fields to show, their typedInput types, defaults and
  * the pattern that marks bad input red before deploy. Serialised into each node's editor HTML at build time.
  */
-import { OPERATIONS, operationsOf } from "../catalog/operations";
+import { operationsOf } from "../catalog/operations";
 import { addressPattern, DATE_PATTERN, decimalPattern, sidPattern, URL_PATTERN } from "../catalog/patterns";
 import { takesStatusCallback } from "../catalog/status-callback";
 import type { AddressParam, GroupName, OperationSpec, ParamSpec } from "../catalog/types";
@@ -134,19 +134,4 @@ export function hasSmsText(group: GroupName): boolean {
 /** Every parameter name the group's operations use: one node property (and one type property) each. */
 export function fieldNames(group: GroupName): string[] {
     return [...new Set(operationsOf(group).flatMap((op) => op.params.map((spec) => spec.name)))];
-}
-
-/**
- * The catalog's English texts as message catalog entries (twilio.summaries.<operation>,
- * twilio.params.<operation>.<parameter>): the build adds them to the en-US catalog; other languages
- * translate the same keys.
- */
-export function catalogMessages(): { summaries: Record<string, string>; params: Record<string, Record<string, string>> } {
-    const summaries: Record<string, string> = {};
-    const params: Record<string, Record<string, string>> = {};
-    for (const op of Object.values(OPERATIONS)) {
-        summaries[op.name] = op.summary;
-        params[op.name] = Object.fromEntries(op.params.map((spec) => [spec.name, spec.help]));
-    }
-    return { summaries, params };
 }
