@@ -222,8 +222,8 @@ async function languageProblems(prefix, dir, lang) {
 
 /**
  * The help the editor shows for `type` in `lang`: for the account and the webhook, their script in the language's
- * help file; for an operation node, what the editor makes of the catalog with RED._ in that language (the
- * runtime's i18n stands in for the editor's: both are i18next on the same catalog, filled from en-US).
+ * help file (markdown, as written); for an operation node, what the editor makes of the catalog with RED._ in that
+ * language (the runtime's i18n stands in for the editor's: both are i18next on the same catalog, filled from en-US).
  */
 async function helpOf(prefix, dir, lang, type) {
     const group = GROUP_OF_TYPE[type];
@@ -232,7 +232,7 @@ async function helpOf(prefix, dir, lang, type) {
         return groupHelpHtml(type, group, i18n.i.getFixedT(lang, namespaceOf(prefix)));
     }
     const file = readText(path.join(dir, lang, `${NODE_SET}.html`));
-    const script = file?.match(new RegExp(`<script type="text/html" data-help-name="${type}">([\\s\\S]*?)</script>`));
+    const script = file?.match(new RegExp(`<script type="text/(?:html|markdown)" data-help-name="${type}">([\\s\\S]*?)</script>`));
     return script ? script[1] : null;
 }
 
@@ -319,7 +319,7 @@ describe("translations (de, ja, zh-CN)", function () {
                 t.params.getMedia.MediaSid = { text: "not a string" };
             });
             const english = fs.readFileSync(path.join(dir, ENGLISH, `${NODE_SET}.html`), "utf8");
-            const webhookHelp = (html) => html.slice(html.indexOf(`<script type="text/html" data-help-name="${WEBHOOK_NODE_TYPE}">`));
+            const webhookHelp = (html) => html.slice(html.search(new RegExp(`<script type="text/(?:html|markdown)" data-help-name="${WEBHOOK_NODE_TYPE}">`)));
             editHelp("de", (html) => html.replace(`data-help-name="${ACCOUNT_NODE_TYPE}"`, `data-help-name="${GROUP_NODE_TYPES.calls}"`));
             editHelp("zh-CN", (html) => html.replace(webhookHelp(html), webhookHelp(english)));
             await register(MUTATED, dir);

@@ -273,8 +273,9 @@ async function expectMarked(page, name, invalid, what) {
 }
 
 /**
- * The en-US help of a node type as the editor shows it: its script in the help file (account, webhook), or what
- * the editor makes of the catalog (operation nodes: the same function, with the en-US message catalog).
+ * The en-US help of a node type as the editor gets it, {markdown, help}: its script in the help file (account,
+ * webhook: markdown, which the editor renders), or what the editor makes of the catalog (operation nodes: HTML, the
+ * same function, with the en-US message catalog).
  */
 function englishHelp(type) {
     const locales = path.join(__dirname, "..", "..", "..", "nodes", "locales", "en-US");
@@ -284,25 +285,35 @@ function englishHelp(type) {
         const catalog = JSON.parse(fs.readFileSync(path.join(locales, "twilio.json"), "utf8"));
         const t = (key, substitutions = {}) =>
             String(key.split(".").reduce((node, part) => node?.[part], catalog)).replace(/__(\w+)__/g, (match, name) => (name in substitutions ? String(substitutions[name]) : match));
-        return require("../../../build/editor/help-html").groupHelpHtml(type, group, t);
+        return { markdown: false, help: require("../../../build/editor/help-html").groupHelpHtml(type, group, t) };
     }
     const file = fs.readFileSync(path.join(locales, "twilio.html"), "utf8");
-    const script = new RegExp(`<script type="text/html" data-help-name="${type}">([\\s\\S]*?)</script>`).exec(file);
+    const script = new RegExp(`<script type="text/(html|markdown)" data-help-name="${type}">([\\s\\S]*?)</script>`).exec(file);
     if (!script) throw new Error(`nodes/locales/en-US/twilio.html has no help for ${type}`);
-    return script[1];
+    return { markdown: script[1] === "markdown", help: script[2] };
 }
 
 /** The text a node's help opens with: its first paragraph, as the browser renders it. */
 function distinctiveHelpText(type) {
-    const html = englishHelp(type);
-    const match = /<p>([\s\S]*?)<\/p>/.exec(html);
-    if (!match) throw new Error(`the help of ${type} has no <p> paragraph`);
-    const entities = { "&#39;": "'", "&quot;": '"', "&lt;": "<", "&gt;": ">", "&amp;": "&", "&nbsp;": " " };
-    return match[1]
-        .replace(/<[^>]+>/g, "")
-        .replace(/&#39;|&quot;|&lt;|&gt;|&amp;|&nbsp;/g, (entity) => entities[entity])
-        .replace(/\s+/g, " ")
-        .trim();
+    const { markdown, help } = englishHelp(type);
+    const entities = { "&#39;": "'", "&quot;": '"', "&lt;": "<", "&gt;": ">", "&amp;": "&", "&nbsp;": " ", "&colon;": ":" };
+    const decode = (text) => text.replace(/<[^>]+>/g, "").replace(/&#39;|&quot;|&lt;|&gt;|&amp;|&nbsp;|&colon;/g, (entity) => entities[entity]);
+    let text;
+    if (markdown) {
+        // the first block, up to a blank line, when it is a paragraph; code spans as written, emphasis marks, links
+        // and inline HTML tags dropped
+        const match = /^\s*([^\s#:<>*+-][\s\S]*?)(?:\n[ \t]*\n|$)/.exec(help);
+        if (!match) throw new Error(`the help of ${type} does not open with a paragraph`);
+        text = match[1]
+            .split(/(`[^`]*`)/)
+            .map((part, index) => (index % 2 ? part.slice(1, -1) : decode(part.replace(/\[([^\]]*)\]\([^)]*\)/g, "$1").replace(/\*\*?/g, ""))))
+            .join("");
+    } else {
+        const match = /<p>([\s\S]*?)<\/p>/.exec(help);
+        if (!match) throw new Error(`the help of ${type} has no <p> paragraph`);
+        text = decode(match[1]);
+    }
+    return text.replace(/\s+/g, " ").trim();
 }
 
 /** Waits until the sidebar shows the help tab with `text` in it. */
