@@ -9,6 +9,7 @@ const { execFileSync } = require("node:child_process");
 const npm = process.env.npm_execpath;
 const [command, args] = npm && /\.c?js$/.test(npm) ? [process.execPath, [npm]] : ["npm", []];
 const [pack] = JSON.parse(execFileSync(command, [...args, "pack", "--dry-run", "--json", "--ignore-scripts"], { encoding: "utf8" }));
-const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
+// kB as npm prints them (npm notice, the registry): 1,000 bytes
+const kb = (bytes) => `${(bytes / 1000).toFixed(1)} kB`;
 console.log(`package size: ${kb(pack.size)} packed, ${kb(pack.unpackedSize)} unpacked, ${pack.entryCount} files`);
 for (const file of [...pack.files].sort((a, b) => b.size - a.size).slice(0, 8)) console.log(`  ${kb(file.size).padStart(9)}  ${file.path}`);
