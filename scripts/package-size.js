@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Prints the size of the package as npm would publish it (npm pack --dry-run): packed, unpacked, files, and the
- * largest entries. CI prints it on every run so that growth shows; it asserts nothing.
+ * largest entries. CI prints it on every run so that growth shows, and it fails above the budget.
  */
 "use strict";
 const { execFileSync } = require("node:child_process");
@@ -13,3 +13,10 @@ const [pack] = JSON.parse(execFileSync(command, [...args, "pack", "--dry-run", "
 const kb = (bytes) => `${(bytes / 1000).toFixed(1)} kB`;
 console.log(`package size: ${kb(pack.size)} packed, ${kb(pack.unpackedSize)} unpacked, ${pack.entryCount} files`);
 for (const file of [...pack.files].sort((a, b) => b.size - a.size).slice(0, 8)) console.log(`  ${kb(file.size).padStart(9)}  ${file.path}`);
+
+/** Issue 11's goal for the unpacked package. Raising it is a decision for the README's Decisions, not a fix. */
+const BUDGET_UNPACKED_KB = 450;
+if (pack.unpackedSize / 1000 > BUDGET_UNPACKED_KB) {
+    console.error(`package size: ${kb(pack.unpackedSize)} unpacked is over the budget of ${BUDGET_UNPACKED_KB} kB (scripts/package-size.js)`);
+    process.exit(1);
+}

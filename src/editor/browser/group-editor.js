@@ -94,7 +94,7 @@ function twilioGroupEditor(type, group) {
                 body: body.value,
                 toType: to.type,
                 to: to.value,
-                smartEncoding: $("#node-input-smartEncoding").prop("checked"),
+                smartEncoding: $("#node-input-smartEncoding").prop("checked") === true,
                 maxSegments: $("#node-input-maxSegments").val(),
             }, function (key, substitutions) { return node._(key, substitutions); }).then(function (view) {
                 if (asked === latest) twilioShared.renderCounter(counter, view);
