@@ -34,7 +34,7 @@ function clean(value: unknown): string {
 }
 
 /** Whether a region or edge setting is blank or one DNS label, the only values that can name a host part. */
-export function isHostLabel(value: unknown): boolean {
+function isHostLabel(value: unknown): boolean {
     const text = clean(value);
     return text === "" || LABEL.test(text);
 }

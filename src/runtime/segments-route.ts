@@ -8,7 +8,7 @@ import { SEGMENTS_PERMISSION, SEGMENTS_ROUTE } from "../catalog/node-types";
 import { measureText } from "../rules/segments";
 
 /** Ten times the 1,600 characters Twilio takes, so that a pasted text is still counted, but not any text. */
-export const MAX_COUNTED_LENGTH = 16_000;
+const MAX_COUNTED_LENGTH = 16_000;
 
 export function registerSegmentsRoute(RED: NodeAPI): void {
     RED.httpAdmin.post(`/${SEGMENTS_ROUTE}`, RED.auth.needsPermission(SEGMENTS_PERMISSION), (req, res) => {
