@@ -7,5 +7,5 @@ export const ACCOUNT_DEFAULTS = { timeout: 15, maxRetries: 3, maxConcurrent: 10,
 
 export type AccountNumericSetting = keyof typeof ACCOUNT_DEFAULTS;
 
-/** The outbox's settings: hours an unsent create is kept for, and how many may wait per account. */
-export const OUTBOX_DEFAULTS = { maxAge: 24, maxEntries: 10_000 } as const;
+/** The outbox's settings: hours an unsent create is kept for, and how many (and how many megabytes) may wait per account. */
+export const OUTBOX_DEFAULTS = { maxAge: 24, maxEntries: 10_000, maxSize: 100 } as const;

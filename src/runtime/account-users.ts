@@ -5,7 +5,7 @@
  * nodes whether Twilio answers, for their status.
  */
 import type { Ticket } from "./limiter";
-import { registerOutboxNode, type OutboxNode } from "./outbox/registry";
+import { registerOutboxNode, type OutboxNode } from "./outbox/result-router";
 import type { AttemptResult } from "./retry";
 
 /** Ends a request of a node that deregistered (closed) before it was sent: it is safe to send again. */

@@ -14,7 +14,7 @@ import { RequestLimiter, type Ticket } from "./limiter";
 import { failure, type RequestFailure } from "./outcome";
 import type { ChosenProxy } from "./proxy";
 import type { RetryPolicy } from "./retry";
-import { sendWithRetries, type SendResult } from "./send-with-retries";
+import { sendWithRetries, type SendOptions, type SendResult } from "./send-with-retries";
 import { SharedApiClient } from "./shared-api-client";
 import { WebhookVerifier } from "./webhook-verifier";
 
@@ -91,17 +91,32 @@ export class TwilioAccount {
     }
 
     /**
-     * Sends one request, holding a place from take(), with the retries the account allows (send-with-retries.ts).
-     * A node's request stops, rejecting with NodeStopped, when the node deregisters during a wait.
+     * The account's one way to send a request, for the operation nodes and the outbox alike: a place in its limits
+     * (throws QueueFull when its queue is full), the wait for it, then the attempts with the retries the account
+     * allows (send-with-retries.ts). A node's request ends with NodeStopped when the node deregisters while it
+     * waits; any request ends with the reason of `options.stop` when that is aborted while it waits.
      */
-    sendWithRetries(request: ApiRequest, auth: Auth, user?: AccountUser): Promise<SendResult> {
-        const context = {
-            policy: this.retryPolicy,
-            attempt: (request: ApiRequest, auth: Auth) => this.client.send(request, auth),
-            claimPace: () => this.limiter.claimPace(),
-            attempted: this.users.attempted.bind(this.users),
-        };
-        return sendWithRetries(context, request, auth, user && this.users.stopSignalOf(user));
+    async send(request: ApiRequest, auth: Auth, options: SendOptions & { user?: AccountUser; onStart?: () => void } = {}): Promise<SendResult> {
+        const { user, onStart } = options;
+        const ticket = this.take(user);
+        // a node's place is cancelled by its deregistration (take); the outbox's by its own stop signal
+        const cancel = () => ticket.cancel(options.stop!.reason as Error);
+        options.stop?.addEventListener("abort", cancel, { once: true });
+        const stop = user ? this.users.stopSignalOf(user) : options.stop;
+        try {
+            await ticket.ready;
+            onStart?.();
+            const context = {
+                policy: this.retryPolicy,
+                attempt: (request: ApiRequest, auth: Auth) => this.client.send(request, auth),
+                claimPace: () => this.limiter.claimPace(),
+                attempted: this.users.attempted.bind(this.users),
+            };
+            return await sendWithRetries(context, request, auth, { stop, beforeRetry: options.beforeRetry });
+        } finally {
+            options.stop?.removeEventListener("abort", cancel);
+            ticket.release();
+        }
     }
 
     close(): void {

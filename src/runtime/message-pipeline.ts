@@ -11,10 +11,10 @@ import type { OperationParams } from "../rules/validate";
 import { describeIssue } from "../rules/validation-messages";
 import { NodeStopped, type AccountUser } from "./account-users";
 import { FieldError } from "./fields";
-import { QueueFull, type Ticket } from "./limiter";
+import { QueueFull } from "./limiter";
 import type { MessageInProgress, MessagesInProgress } from "./messages-in-progress";
-import type { LiveMessage } from "./outbox/outbox";
-import type { OutboxOutcome } from "./outbox/registry";
+import { MAX_ENTRY_BYTES } from "./outbox/outbox";
+import type { LiveMessage, OutboxOutcome } from "./outbox/result-router";
 import type { Ready } from "./operation-setup";
 import { failure, fromFailure, fromResponse, type Outcome } from "./outcome";
 import { planRecipients, recipientParts, refusedCredentials, refusedDestination, type RecipientPlan } from "./recipients";
@@ -147,36 +147,36 @@ export class MessagePipeline {
             entry.live = live;
             this.progress.setState(entry, "stored");
             const handed = await outbox.submit(this.user.id, op, params, live);
-            if (handed === "stored") return result;
+            if (handed.kind === "stored") return result;
             entry.live = undefined;
             this.progress.setState(entry, "preparing");
-            if (handed === "full") return failure("QueueFullError", t("twilio.outbox.full", { operation: op.name, max: outbox.maxEntries }), 503);
+            if (handed.kind === "full") return failure("QueueFullError", t("twilio.outbox.full", { operation: op.name, max: outbox.settings?.maxEntries ?? 0 }), 503);
+            if (handed.kind === "fullBytes") {
+                return failure("QueueFullError", t("twilio.outbox.fullBytes", { operation: op.name, max: Math.round((outbox.settings?.maxBytes ?? 0) / 104_857.6) / 10 }), 503);
+            }
+            if (handed.kind === "tooLarge") {
+                const sentence = t("twilio.outbox.tooLarge", { operation: op.name, property: handed.property, size: Math.round(handed.bytes / 1024), max: MAX_ENTRY_BYTES / 1024 });
+                return failure("ValidationError", sentence, 400);
+            }
             // "memory": the file cannot be written; sent as without the outbox
         }
         const request = buildRequest(op, params, credentials.auth.accountSid);
-        let ticket: Ticket;
-        try {
-            ticket = account.take(this.user);
-        } catch (err) {
-            if (!(err instanceof QueueFull)) throw err;
-            return failure("QueueFullError", t("twilio.errors.queueFull", { operation: op.name }), 503);
-        }
         let started = false;
         try {
             this.progress.setState(entry, "queued");
-            await ticket.ready;
-            this.progress.setState(entry, "sending");
-            started = true;
-            const sent = await account.sendWithRetries(request, credentials.auth, this.user);
+            const onStart = () => {
+                this.progress.setState(entry, "sending");
+                started = true;
+            };
+            const sent = await account.send(request, credentials.auth, { user: this.user, onStart });
             const outcome = sent.response ? fromResponse(op, sent.response, t) : fromFailure(op, sent.error, account, t);
             if (!outcome.ok && sent.unknownOutcome) outcome.error.outcome = "unknown";
             return outcome;
         } catch (err) {
+            if (err instanceof QueueFull) return failure("QueueFullError", t("twilio.errors.queueFull", { operation: op.name }), 503);
             if (!(err instanceof NodeStopped)) throw err;
             const key = started ? "twilio.errors.stoppedBeforeRetry" : "twilio.errors.stoppedBeforeSending";
             return failure("StoppedError", t(key, { operation: op.name }), 503);
-        } finally {
-            ticket.release();
         }
     }
 }

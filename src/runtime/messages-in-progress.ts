@@ -4,8 +4,7 @@
  * waited for or ended.
  */
 import type { NodeStatus } from "./node-status";
-import type { LiveMessage } from "./outbox/outbox";
-import type { OutboxOutcome } from "./outbox/registry";
+import type { LiveMessage, OutboxOutcome } from "./outbox/result-router";
 
 /** A message being prepared, or one request of it (one per recipient). */
 export interface MessageInProgress {

@@ -8,7 +8,7 @@ import type { OperationSpec } from "../catalog/types";
 import type { Translate } from "../rules/translate";
 import type { OperationParams } from "../rules/validate";
 import { resultDetail } from "./node-status";
-import type { OutboxOutcome } from "./outbox/registry";
+import type { OutboxOutcome } from "./outbox/result-router";
 import { costSmsText, noteCost, type CostNote, type CostSettings } from "./sms-cost";
 
 /** What one output message came to before its outcome: the parameters used (msg.parameters on output 2), and its SMS text's cost. */

@@ -9,6 +9,7 @@ import { LISTS } from "../catalog/resources";
 import type { OperationSpec } from "../catalog/types";
 import type { Translate } from "../rules/translate";
 import type { Outcome } from "./outcome";
+import type { HeldReason } from "./outbox/result-router";
 
 const INTERVAL_MS = 250;
 
@@ -24,9 +25,9 @@ export class NodeStatus {
     /** Messages the node is working on, and how many of them wait for the account's limits. */
     pending = 0;
     queued = 0;
-    /** The node's messages in the account's outbox, and since when Twilio has been unreachable (outbox.ts). */
+    /** The node's messages in the account's outbox, and why they wait when the account is held (outbox.ts). */
     waiting = 0;
-    unreachableSince?: number;
+    held?: HeldReason;
     /** Since when the account's requests have had no answer (account-users.ts); undefined while Twilio answers. */
     private accountUnreachableSince?: number;
     /** Whether the status drawn last is the account's "Twilio unreachable": cleared when there is nothing else to show. */
@@ -73,10 +74,11 @@ export class NodeStatus {
         const { node, op, t } = this;
         const wasUnreachable = this.showsUnreachable;
         this.showsUnreachable = false;
-        if (this.waiting > 0 && (this.unreachableSince !== undefined || this.pending === 0)) {
-            const since = this.unreachableSince === undefined ? undefined : new Date(this.unreachableSince).toTimeString().slice(0, 5);
-            const text = since ? t("twilio.outbox.waitingUnreachable", { n: this.waiting, since }) : t("twilio.outbox.waiting", { n: this.waiting });
-            node.status({ fill: since ? "yellow" : "blue", shape: "ring", text });
+        if (this.waiting > 0 && (this.held !== undefined || this.pending === 0)) {
+            const { held } = this;
+            const since = held ? new Date(held.since).toTimeString().slice(0, 5) : "";
+            const text = held ? t(`twilio.outbox.held.${held.reason}`, { n: this.waiting, since }) : t("twilio.outbox.waiting", { n: this.waiting });
+            node.status({ fill: held ? (held.reason === "busy" || held.reason === "unreachable" ? "yellow" : "red") : "blue", shape: "ring", text });
         } else if (this.accountUnreachableSince !== undefined) {
             const since = new Date(this.accountUnreachableSince).toTimeString().slice(0, 5);
             node.status({ fill: "yellow", shape: "ring", text: t("twilio.status.unreachable", { since }) });

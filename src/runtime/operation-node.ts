@@ -12,7 +12,7 @@ import { MessagePipeline } from "./message-pipeline";
 import { MessagesInProgress } from "./messages-in-progress";
 import { NodeOutput, type Done, type Send } from "./node-output";
 import { NodeStatus } from "./node-status";
-import type { OutboxNode } from "./outbox/registry";
+import type { OutboxNode } from "./outbox/result-router";
 import { setUpOperationNode, type OperationNodeConfig } from "./operation-setup";
 import { failure } from "./outcome";
 
@@ -50,9 +50,9 @@ export function registerOperationNode(RED: NodeAPI, type: string, group: GroupNa
             if (outbox) user.outbox = outboxResults(node, output, status);
             account.register(user);
             if (outbox) {
-                const { waiting, unreachableSince } = outbox.waitingFor(node.id);
+                const { waiting, held } = outbox.waitingFor(node.id);
                 status.waiting = waiting;
-                status.unreachableSince = unreachableSince;
+                status.held = held;
                 if (waiting > 0) status.update();
             }
             const pipeline = new MessagePipeline(RED, t, node, user, setup, progress, output);
@@ -98,9 +98,9 @@ function outboxResults(node: Node, output: NodeOutput, status: NodeStatus): Outb
             output.deliver(msg, outcome, { params }, send, done);
             status.update(outcome);
         },
-        showWaiting(waiting, unreachableSince) {
+        showWaiting(waiting, held) {
             status.waiting = waiting;
-            status.unreachableSince = unreachableSince;
+            status.held = held;
             status.update();
         },
     };

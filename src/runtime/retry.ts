@@ -69,3 +69,16 @@ export function nextDelay(
     if (idempotent || !mayHaveReached(result)) return backoff(policy, retry, random);
     return undefined;
 }
+
+const HOLD_BASE_MS = 1_000;
+const HOLD_MAX_MS = 60_000;
+
+/**
+ * How long what is kept (the outbox's entries) waits after its `failures`-th failure in a row before it is tried
+ * again: doubling from 1 s up to 60 s, with equal jitter (never less than half the step, so that a dead link or a
+ * refusing account is not hammered), and no budget: the entry's max age ends it.
+ */
+export function holdDelay(failures: number, random: () => number = Math.random): number {
+    const ceiling = Math.min(HOLD_MAX_MS, HOLD_BASE_MS * 2 ** Math.min(Math.max(failures, 1) - 1, 16));
+    return ceiling / 2 + random() * (ceiling / 2);
+}

@@ -28,6 +28,13 @@ export interface RetryContext {
     attempted?(result: AttemptResult): void;
 }
 
+export interface SendOptions {
+    /** Ends a wait between attempts at once, and keeps any further attempt from leaving (the sender's close). */
+    stop?: AbortSignal;
+    /** Runs before each repeat leaves (the outbox records it first); a rejection ends the retries with it. */
+    beforeRetry?: () => Promise<void>;
+}
+
 /** Waits `ms`, or rejects with the signal's reason as soon as it is aborted. */
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -47,14 +54,17 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 /**
  * Resolves with the last answer, or the last failure when none came.
  *
- * `stop` (the sending node's close) ends a wait between attempts at once and keeps any further attempt from
- * leaving: the promise then rejects with the signal's reason. Only a request whose repeat cannot double an
+ * `stop` (the sending node's or outbox's close) ends a wait between attempts at once and keeps any further
+ * attempt from leaving: the promise then rejects with the signal's reason. Only a request whose repeat cannot double an
  * effect ever waits here (a create after 429 or a refused connection: not processed; a read; a delete), so
  * a request stopped this way is safe to send again.
  */
-export async function sendWithRetries(context: RetryContext, request: ApiRequest, auth: Auth, stop?: AbortSignal): Promise<SendResult> {
+export async function sendWithRetries(context: RetryContext, request: ApiRequest, auth: Auth, options: SendOptions = {}): Promise<SendResult> {
+    const { stop, beforeRetry } = options;
     let reached = false;
     for (let retry = 0; ; retry++) {
+        stop?.throwIfAborted();
+        if (retry > 0) await beforeRetry?.();
         stop?.throwIfAborted();
         let response: HttpAnswer | undefined;
         let error: unknown;

@@ -1,446 +1,510 @@
 /**
- * The outbox of one account: creates (postMessage, createCall) committed to disk before anything else happens to
- * them, then sent from there, oldest first, under the account's limits. While Twilio cannot be reached (refused,
- * DNS, a 429, a 5xx) they stay and are tried again with a backoff of the whole account (doubling, at most 60 s,
- * jittered), with no retry budget, until they are older than the account's outboxMaxAge: then ExpiredError.
- * An attempt whose outcome is unknown is reconciled with Twilio before anything is sent again (reconcile.ts).
- * Entries left by an earlier run (restart, crash, power cut) resume when the account node starts; their results
- * come out of the node that sent them (same id), else they are logged.
+ * The outbox of one Twilio account (AccountSid at an API host): creates (postMessage, createCall) committed to the
+ * store before anything else happens to them, then sent from there, oldest first, under the account's limits.
+ * It lives as long as the process has the store open, not as long as a config node: config nodes of the account
+ * attach to it and detach (a redeploy, a re-created or copied config node), and it sends only while one is
+ * attached, through that one's sender (its credentials, limits and retries).
+ *
+ * - Twilio unreachable or busy (no answer, 429, 5xx), or refusing the account's credentials (401), or the
+ *   credentials or a setting unusable: the entries wait, the account backs off (scheduler.ts), its nodes' status
+ *   says why, and they are tried again until their max age (ExpiredError).
+ * - A refusal of the message itself (21211, 21610, any other 4xx) ends that entry on output 2.
+ * - An attempt whose outcome is unknown is looked up at Twilio before anything is sent again (reconciler.ts).
+ * - Stop means stop: when the last config node detaches, retries waiting to leave are aborted (the entry waits
+ *   for the next run) and nothing new starts; what is on the wire is waited for, and its answer still recorded.
+ * - Every attempt is recorded before it leaves, retries included, so whoever opens the store next looks it up
+ *   rather than sending it again.
  */
-import type { NodeMessage } from "node-red";
 import { OPERATIONS } from "../../catalog/operations";
 import type { OperationSpec } from "../../catalog/types";
-import type { TwilioAccount } from "../account";
+import { buildRequest, type ApiRequest } from "../../rules/request";
 import type { Translate } from "../../rules/translate";
-import { QueueFull, type Ticket } from "../limiter";
-import { resultDetail } from "../node-status";
-import { failure, fromResponse } from "../outcome";
-import { buildRequest } from "../../rules/request";
 import type { OperationParams } from "../../rules/validate";
-import { reconcile, SKEW_MARGIN_MS } from "./reconcile";
-import { outboxNode, type OutboxOutcome } from "./registry";
+import type { AuthChoice, ConfigProblem } from "../account-auth";
+import { QueueFull } from "../limiter";
+import { resultDetail } from "../node-status";
+import { failure, fromResponse, type RequestFailure } from "../outcome";
+import type { SendOptions, SendResult } from "../send-with-retries";
+import { TwilioClock } from "./clock";
+import { laneOf, lookUp, SKEW_MARGIN_MS } from "./reconciler";
+import { outboxNode, routeResult, type HeldReason, type LiveMessage, type OutboxOutcome } from "./result-router";
 import { restoreMessage, saveMessage } from "./saved-message";
-import { SENDING, WAITING, type EntryRow, type OutboxStore } from "./store";
+import { Scheduler, type ScheduledEntry } from "./scheduler";
+import type { EntryRow, OutboxStore } from "./store";
 
-export { OUTBOX_DEFAULTS } from "../../catalog/account-settings";
-export const OUTBOX_FILE = "twilio-outbox.sqlite";
-
-const BACKOFF_BASE_MS = 1_000;
-const BACKOFF_MAX_MS = 60_000;
-/** After an unknown outcome, Twilio gets this long past the request timeout before it is asked what happened. */
-const RECONCILE_SETTLE_MS = 2_000;
-const SWEEP_MS = 60_000;
+/** What one entry may take on disk, its message and parameters together. */
+export const MAX_ENTRY_BYTES = 1024 * 1024;
+/** How often finished Sids are forgotten and old entries expired (outboxes.ts runs the sweep). */
+export const SWEEP_MS = 60_000;
 const CLOSE_WAIT_LIMIT_MS = 10_000;
 
 export interface OutboxSettings {
     maxAgeMs: number;
     maxEntries: number;
+    maxBytes: number;
 }
 
-/** The message of a create while it is in this process: its result goes back the way it came, while it can. */
-export interface LiveMessage {
-    msg: NodeMessage;
-    /** Set when its node stopped: the result then goes to the node registered under its id. */
-    detached: boolean;
-    resolve(outcome: OutboxOutcome): void;
+/** What the outbox needs of an attached account (a TwilioAccount and its config node). */
+export interface OutboxSender {
+    /** The config node's id. */
+    readonly id: string;
+    readonly timeoutMs: number;
+    readonly maxConcurrent: number;
+    readonly settings: OutboxSettings;
+    authFor(accountSid?: string): AuthChoice;
+    problemFailure(problem: ConfigProblem, t: Translate): RequestFailure;
+    send(request: ApiRequest, auth: { accountSid: string; username: string; password: string }, options: SendOptions): Promise<SendResult>;
+    /** Whether new entries are taken: off when the outbox setting was unticked and it only sends what it holds. */
+    readonly accepting: boolean;
+    /** The account's own status: how many wait, and why if they are held. */
+    showOutbox(waiting: number, held?: HeldReason): void;
 }
 
-interface Entry {
-    id: number;
+interface Entry extends ScheduledEntry {
     node: string;
     op: OperationSpec;
     params: OperationParams;
-    msgJson: string;
-    created: number;
-    /** As the file has it: WAITING or SENDING. */
-    state: number;
-    /** An attempt may have reached Twilio: ask before sending again. */
-    unknown: boolean;
+    msg: Buffer;
+    bytes: number;
     attemptStarted?: number;
-    lastAttempt?: number;
-    busy: boolean;
     live?: LiveMessage;
+    /** A lookup refusal was logged already for this entry. */
+    refusalLogged?: boolean;
 }
 
-export type Submitted = "full" | "memory" | "stored";
+export type Submitted = { kind: "stored" | "full" | "fullBytes" | "memory" } | { kind: "tooLarge"; property: string; bytes: number };
+
+type Log = { warn(text: string): void; error(text: string): void };
 
 export class Outbox {
     private readonly entries = new Map<number, Entry>();
-    /** Sids of resources finished with, and when: no other entry may take them (see prune). */
-    private readonly claims = new Map<string, number>();
+    private readonly scheduler = new Scheduler<Entry>();
+    private readonly twilioClock = new TwilioClock();
+    /** Sids this outbox finished with: a lookup does not even consider them (the store checks every claim). */
+    private readonly finishedSids = new Map<string, number>();
     private readonly waitingByNode = new Map<string, number>();
+    private readonly senders: OutboxSender[] = [];
+    private stop = new AbortController();
     private active = 0;
-    /** Submits between their check against maxEntries and their commit. */
-    private reserved = 0;
-    /** Reconciliations run one at a time, so that each sees the claims of the one before. */
-    private reconciling: Promise<unknown> = Promise.resolve();
-    private failures = 0;
-    private retryAt = 0;
-    private unreachableSince?: number;
+    private bytes = 0;
+    /** Submits between their check against the limits and their commit. */
+    private reserved = { entries: 0, bytes: 0 };
     private timer?: NodeJS.Timeout;
-    private sweeper?: NodeJS.Timeout;
-    private closed = false;
-    private flowsStarted = false;
-    /** Results whose node is not (yet) there, until the flows have started. */
-    private held: Array<{ entry: Entry; outcome: OutboxOutcome; sid?: string }> = [];
-    private idle?: () => void;
+    /** Resolves once the store's entries are read: nothing is sent or stored before. */
+    private loaded: Promise<void> = Promise.resolve();
+    private idle: Array<() => void> = [];
+    /** The held reason last said in the log, so that it is said once. */
+    private loggedHold?: string;
 
     constructor(
-        private readonly accountId: string,
-        private readonly account: TwilioAccount,
+        /** accountKey: AccountSid@host. */
+        readonly account: string,
         private readonly store: OutboxStore,
-        private readonly settings: OutboxSettings,
         private readonly t: Translate,
-        private readonly log: { warn(text: string): void; error(text: string): void },
-    ) {
-        for (const row of store.openEntries(accountId)) this.resume(row);
-        for (const sid of store.claimedSids(accountId)) this.claims.set(sid, Date.now());
-        this.sweeper = setInterval(() => this.sweep(), SWEEP_MS);
-        this.sweeper.unref();
-        this.pump();
-    }
+        private readonly log: Log,
+        /** Called before entries are scheduled: sees a step of the wall clock first (outboxes.ts). */
+        private readonly checkClock: () => void = () => {},
+    ) {}
 
-    get file(): string {
-        return this.store.file;
-    }
-
-    get maxEntries(): number {
-        return this.settings.maxEntries;
+    /** Reads what the store holds for the account (and what the first version left under `configId`). */
+    load(configId: string): Promise<void> {
+        const previous = this.loaded;
+        this.loaded = (async () => {
+            await previous;
+            const rows = await this.store.openEntries(this.account, configId);
+            for (const row of rows) if (!this.entries.has(row.id)) this.restore(row);
+            this.pump();
+        })();
+        return this.loaded;
     }
 
     get size(): number {
         return this.entries.size;
     }
 
-    /** Whether a create goes through the outbox: not with a message's own auth token, which never goes to disk. */
-    takes(op: OperationSpec, params: OperationParams): boolean {
-        return op.method === "POST" && !this.closed && params.AuthToken === undefined;
+    get attached(): boolean {
+        return this.senders.length > 0;
+    }
+
+    /** The sender it sends through: the config node attached last whose credentials can be used, else the last. */
+    private get sender(): OutboxSender | undefined {
+        for (let i = this.senders.length - 1; i >= 0; i--) if (this.senders[i].authFor().ok) return this.senders[i];
+        return this.senders[this.senders.length - 1];
+    }
+
+    get settings(): OutboxSettings | undefined {
+        return this.sender?.settings;
+    }
+
+    /** The oldest entry's creation time, for the report of entries nobody sends. */
+    get oldest(): number | undefined {
+        let oldest: number | undefined;
+        for (const entry of this.entries.values()) oldest = Math.min(oldest ?? entry.created, entry.created);
+        return oldest;
+    }
+
+    attach(sender: OutboxSender): void {
+        if (this.senders.length === 0) this.stop = new AbortController();
+        this.senders.push(sender);
+        this.showWaiting();
+        void this.loaded.then(() => this.pump());
     }
 
     /**
-     * Commits a create (after validation) and sends it from the outbox. Resolves, once committed, with a promise
-     * of its result; "full" when the outbox holds maxEntries; "memory" when the file cannot be written (the
-     * caller then sends it as without the outbox: an alarm is never refused because the disk is unavailable).
+     * A config node leaves (its close). When it was the last: retries waiting to leave are aborted, nothing new
+     * starts, and what is on the wire is waited for (at most the request timeout, 10 s at most); its answer is
+     * recorded whenever it comes.
      */
-    async submit(node: string, op: OperationSpec, params: OperationParams, live: LiveMessage): Promise<Submitted> {
-        if (this.entries.size + this.reserved >= this.settings.maxEntries) return "full";
-        this.reserved++;
-        const now = Date.now();
-        const { json } = saveMessage(live.msg);
-        // with room to send it at once, it is committed as being sent: one commit before sending instead of two
-        const direct = this.canStartNow();
-        const entry: Entry = { id: 0, node, op, params, msgJson: json, created: now, state: direct ? SENDING : WAITING, unknown: false, busy: direct, live };
-        if (direct) {
-            entry.attemptStarted = entry.lastAttempt = now;
-            this.active++;
-        }
-        try {
-            entry.id = await this.store.insert({
-                account: this.accountId,
-                node,
-                operation: op.name,
-                params: JSON.stringify(params),
-                msg: json,
-                created: now,
-                state: entry.state,
-                attempt_started: entry.attemptStarted ?? null,
-                last_attempt: entry.lastAttempt ?? null,
-            });
-        } catch (err) {
-            this.reserved--;
-            if (direct) this.active--;
-            this.log.error(this.t("twilio.outbox.writeFailed", { file: this.store.file, reason: String((err as Error).message ?? err) }));
-            return "memory";
-        }
-        this.reserved--;
-        this.entries.set(entry.id, entry);
-        this.countWaiting(node, 1);
-        if (direct) void this.attempt(entry, true);
-        else this.pump();
-        return "stored";
-    }
-
-    flowsStart(): void {
-        this.flowsStarted = true;
-        const held = this.held;
-        this.held = [];
-        for (const { entry, outcome, sid } of held) this.deliver(entry, outcome, sid);
-    }
-
-    flowsStop(): void {
-        this.flowsStarted = false;
-    }
-
-    /**
-     * Stops sending. Attempts in flight are waited for (at most the request timeout, 10 s at most), so that a
-     * new account node reading the file never sends what this one still has on the wire. What is not finished
-     * stays in the file for the next start.
-     */
-    close(): Promise<void> {
-        this.closed = true;
+    detach(sender: OutboxSender): Promise<void> {
+        const index = this.senders.indexOf(sender);
+        if (index >= 0) this.senders.splice(index, 1);
+        if (this.senders.length > 0) return Promise.resolve();
         clearTimeout(this.timer);
-        clearInterval(this.sweeper);
+        this.timer = undefined;
+        this.stop.abort(new Error("the outbox stopped"));
+        return this.whenIdle(Math.min(sender.timeoutMs, CLOSE_WAIT_LIMIT_MS) + 500);
+    }
+
+    /** Resolves once no attempt runs, or after `limitMs`. */
+    whenIdle(limitMs = Infinity): Promise<void> {
         if (this.active === 0) return Promise.resolve();
         return new Promise((resolve) => {
-            const timer = setTimeout(resolve, Math.min(this.account.timeoutMs, CLOSE_WAIT_LIMIT_MS) + 500);
-            this.idle = () => {
+            const timer = limitMs < Infinity ? setTimeout(resolve, limitMs) : undefined;
+            this.idle.push(() => {
                 clearTimeout(timer);
                 resolve();
-            };
+            });
         });
     }
 
-    private resume(row: EntryRow): void {
-        const op = OPERATIONS[row.operation];
-        let params: OperationParams;
-        try {
-            params = JSON.parse(row.params) as OperationParams;
-        } catch {
-            params = {};
+    get busy(): boolean {
+        return this.active > 0;
+    }
+
+    /** Whether a create goes through the outbox: not with a message's own auth token, which never goes to disk. */
+    takes(op: OperationSpec, params: OperationParams): boolean {
+        return op.method === "POST" && this.sender?.accepting === true && params.AuthToken === undefined;
+    }
+
+    /**
+     * Commits a create (after validation) and sends it from the outbox. Resolves, once committed, with "stored"
+     * (its result comes through `live`); "full" / "fullBytes" at the limits; "tooLarge" for an entry over
+     * MAX_ENTRY_BYTES; "memory" when the store cannot be written (the caller then sends it as without the
+     * outbox: an alarm is never refused because the disk is unavailable).
+     */
+    async submit(node: string, op: OperationSpec, params: OperationParams, live: LiveMessage): Promise<Submitted> {
+        await this.loaded;
+        const sender = this.sender;
+        if (!sender) return { kind: "memory" };
+        const { settings } = sender;
+        if (this.entries.size + this.reserved.entries >= settings.maxEntries) return { kind: "full" };
+        const saved = saveMessage(live.msg);
+        const paramsBytes = Buffer.byteLength(JSON.stringify(params));
+        const bytes = saved.data.length + paramsBytes;
+        if (bytes > MAX_ENTRY_BYTES) {
+            const property = saved.largest && saved.largest.bytes >= paramsBytes ? `msg.${saved.largest.name}` : "msg.payload";
+            return { kind: "tooLarge", property, bytes: saved.largest && saved.largest.bytes >= paramsBytes ? saved.largest.bytes : paramsBytes };
         }
+        if (this.bytes + this.reserved.bytes + bytes > settings.maxBytes) return { kind: "fullBytes" };
+        const lane = laneOf(op, params);
+        const now = Date.now();
+        // with room to send it at once, it is committed as being sent: one commit before sending instead of two
+        const direct = this.scheduler.mayStartNow(lane, this.active, sender.maxConcurrent, this.entries.size);
         const entry: Entry = {
-            id: row.id,
-            node: row.node,
-            op,
-            params,
-            msgJson: row.msg,
-            created: row.created,
-            state: row.state,
-            // SENDING in the file: this process cannot know whether the attempt reached Twilio
-            unknown: row.state === SENDING,
-            attemptStarted: row.attempt_started ?? undefined,
-            lastAttempt: row.last_attempt ?? undefined,
-            busy: false,
+            id: 0, node, op, params, msg: saved.data, bytes, lane, created: now, maxAge: settings.maxAgeMs,
+            state: direct ? "sending" : "waiting", busy: false, due: 0, failures: 0, live,
+            ...(direct ? { attemptStarted: now, lastAttempt: now } : {}),
+        };
+        if (direct) {
+            this.scheduler.lease(entry);
+            this.active++;
+        }
+        this.reserved.entries++;
+        this.reserved.bytes += bytes;
+        try {
+            entry.id = await this.store.insert({
+                account: this.account, config: sender.id, node, operation: op.name, params, msg: saved.data, bytes,
+                created: now, maxAge: settings.maxAgeMs, state: direct ? "sending" : "waiting",
+                attemptStarted: entry.attemptStarted, lastAttempt: entry.lastAttempt,
+            });
+        } catch (err) {
+            if (direct) {
+                entry.state = "waiting";
+                this.scheduler.release(entry);
+                this.settleAttempt();
+            }
+            this.log.error(this.t("twilio.outbox.writeFailed", { file: this.store.where, reason: reasonOf(err) }));
+            return { kind: "memory" };
+        } finally {
+            this.reserved.entries--;
+            this.reserved.bytes -= bytes;
+        }
+        this.entries.set(entry.id, entry);
+        this.bytes += bytes;
+        this.countWaiting(node, 1);
+        if (direct) void this.attempt(entry, sender);
+        else this.pump();
+        return { kind: "stored" };
+    }
+
+    /** How many entries a node has in this outbox, and why they are held if they are (for its status at start). */
+    waitingFor(node: string): { waiting: number; held?: HeldReason } {
+        return { waiting: this.waitingByNode.get(node) ?? 0, held: this.scheduler.held };
+    }
+
+    /** The wall clock stepped by `ms`: every time kept moves with it (the store's by the caller). */
+    shiftTimes(ms: number): void {
+        for (const entry of this.entries.values()) {
+            entry.created += ms;
+            if (entry.attemptStarted !== undefined) entry.attemptStarted += ms;
+            if (entry.lastAttempt !== undefined) entry.lastAttempt += ms;
+            if (entry.due) entry.due += ms;
+        }
+        for (const [sid, finished] of this.finishedSids) this.finishedSids.set(sid, finished + ms);
+        this.scheduler.shift(ms);
+    }
+
+    /** Expires what is too old, also with no config node attached (then the results go to the nodes or the log). */
+    sweep(now = Date.now()): void {
+        for (const entry of this.scheduler.expired(this.entries.values(), now)) this.expire(entry);
+        let oldestAttempt = now;
+        for (const entry of this.entries.values()) {
+            if (entry.state !== "waiting") oldestAttempt = Math.min(oldestAttempt, entry.attemptStarted ?? entry.created);
+        }
+        // a claim matters while some attempt's window (its start less the margin) can still reach it
+        const before = oldestAttempt - SKEW_MARGIN_MS - SWEEP_MS;
+        for (const [sid, finished] of this.finishedSids) if (finished < before) this.finishedSids.delete(sid);
+        this.store.prune(this.account, before);
+    }
+
+    private restore(row: EntryRow): void {
+        const op = OPERATIONS[row.operation];
+        if (!op) return;
+        const params = row.params as OperationParams;
+        const entry: Entry = {
+            id: row.id, node: row.node, op, params, msg: row.msg, bytes: row.bytes, lane: laneOf(op, params), created: row.created,
+            maxAge: row.maxAge, state: row.state, attemptStarted: row.attemptStarted, lastAttempt: row.lastAttempt, busy: false, due: 0, failures: 0,
         };
         this.entries.set(entry.id, entry);
+        this.bytes += entry.bytes;
+        this.scheduler.restore(entry);
         this.countWaiting(entry.node, 1);
     }
 
-    private canStartNow(): boolean {
-        if (this.closed || this.failures > 0 || this.active >= this.account.limiter.maxConcurrent) return false;
-        for (const entry of this.entries.values()) if (!entry.busy) return false;
-        return true;
-    }
-
-    /** Starts the oldest entries that may go, as many as the account's concurrency allows. */
+    /** Starts what may go now. */
     private pump(): void {
-        if (this.closed) return;
+        const sender = this.sender;
+        if (!sender) return;
+        this.checkClock();
         clearTimeout(this.timer);
         this.timer = undefined;
-        const now = Date.now();
-        if (now < this.retryAt) return this.wakeAt(this.retryAt);
-        let wake = Infinity;
-        for (const entry of this.entries.values()) {
-            if (this.active >= this.account.limiter.maxConcurrent) break;
-            // while Twilio is unreachable, one entry at a time finds out whether it is back
-            if (this.failures > 0 && this.active > 0) break;
-            if (entry.busy) continue;
-            if (this.expire(entry, now)) continue;
-            if (entry.unknown) {
-                const ready = (entry.lastAttempt ?? 0) + this.account.timeoutMs + RECONCILE_SETTLE_MS;
-                if (now < ready) {
-                    wake = Math.min(wake, ready);
-                    continue;
-                }
-            }
-            entry.busy = true;
+        const { start, expire, wakeAt } = this.scheduler.next(this.entries.values(), this.active, sender.maxConcurrent, sender.timeoutMs);
+        for (const entry of expire) this.expire(entry);
+        for (const entry of start) {
             this.active++;
-            void this.attempt(entry, false);
+            void this.attempt(entry, sender);
         }
-        if (wake < Infinity) this.wakeAt(wake);
+        if (wakeAt !== undefined) {
+            this.timer = setTimeout(() => this.pump(), Math.max(0, wakeAt - Date.now()));
+        }
     }
 
-    private wakeAt(time: number): void {
-        if (this.timer) return;
-        this.timer = setTimeout(() => {
-            this.timer = undefined;
-            this.pump();
-        }, Math.max(0, time - Date.now()));
+    private expire(entry: Entry): void {
+        const hours = Math.round((entry.maxAge / 3_600_000) * 10_000) / 10_000;
+        const unknown = entry.state === "unknown";
+        const outcome = failure("ExpiredError", this.t(unknown ? "twilio.outbox.expiredUnknown" : "twilio.outbox.expired", { operation: entry.op.name, hours }), 504);
+        if (unknown) outcome.error.outcome = "unknown";
+        this.deliver(entry, outcome, "expired");
     }
 
-    /** Ends an entry older than outboxMaxAge with ExpiredError; true if it did. */
-    private expire(entry: Entry, now: number): boolean {
-        if (entry.busy || now - entry.created <= this.settings.maxAgeMs) return false;
-        const hours = Math.round((this.settings.maxAgeMs / 3_600_000) * 100) / 100;
-        const key = entry.unknown ? "twilio.outbox.expiredUnknown" : "twilio.outbox.expired";
-        const outcome = failure("ExpiredError", this.t(key, { operation: entry.op.name, hours }), 504);
-        if (entry.unknown) outcome.error.outcome = "unknown";
-        this.finish(entry, outcome);
-        return true;
-    }
-
-    /** One go at an entry: reconcile it if need be, then send it; `committed` when the file already says SENDING. */
-    private async attempt(entry: Entry, committed: boolean): Promise<void> {
-        let ticket: Ticket | undefined;
+    /** One go at an entry, leased by the scheduler: look it up if need be, then send it. */
+    private async attempt(entry: Entry, sender: OutboxSender): Promise<void> {
         try {
-            try {
-                ticket = this.account.take();
-            } catch (err) {
-                if (!(err instanceof QueueFull)) throw err;
-                // the account's queue is full of other nodes' requests: not Twilio's fault, try again shortly
-                this.retryAt = Math.max(this.retryAt, Date.now() + BACKOFF_BASE_MS);
-                return;
-            }
-            await ticket.ready;
-            await this.send(entry, committed);
+            await this.tryEntry(entry, sender);
         } catch (err) {
-            this.log.error(this.t("twilio.errors.unexpected", { reason: String(err) }));
-            this.transient(entry, false);
+            this.log.error(this.t("twilio.errors.unexpected", { reason: reasonOf(err) }));
+            this.scheduler.backOff(entry);
         } finally {
-            ticket?.release();
-            if (entry.busy) {
-                entry.busy = false;
-                this.active--;
-            }
-            if (this.closed && this.active === 0) this.idle?.();
+            this.scheduler.release(entry);
+            this.settleAttempt();
             this.pump();
         }
     }
 
-    private async send(entry: Entry, committed: boolean): Promise<void> {
-        const credentials = this.account.authFor(entry.params.AccountSid as string | undefined);
+    private settleAttempt(): void {
+        this.active--;
+        if (this.active === 0) {
+            const idle = this.idle;
+            this.idle = [];
+            idle.forEach((resolve) => resolve());
+        }
+    }
+
+    private async tryEntry(entry: Entry, sender: OutboxSender): Promise<void> {
+        const { t } = this;
+        const credentials = sender.authFor(entry.params.AccountSid as string | undefined);
         if (!credentials.ok) {
-            return this.finish(entry, this.account.problemFailure(credentials.problem, this.t));
+            // the account cannot be used as it is configured: held until a config node that can is deployed
+            const problem = sender.problemFailure(credentials.problem, t);
+            return this.holdAccount(credentials.problem.startsWith("where.") || credentials.problem === "badBaseUrl" ? "setting" : "credentials", problem.error.error);
         }
         const { auth } = credentials;
-        if (entry.unknown) {
-            const lookup = this.reconciling.then(() =>
-                reconcile(this.account, {
-                    op: entry.op,
-                    params: entry.params,
-                    accountSid: auth.accountSid,
-                    auth,
-                    attemptStarted: entry.attemptStarted ?? entry.created,
-                    claimed: new Set(this.claims.keys()),
-                }),
-            );
-            // the next lookup waits until this one's find is claimed (finish below runs before it resolves on)
-            let claimed!: () => void;
-            this.reconciling = new Promise<void>((resolve) => (claimed = resolve));
-            let found: Awaited<typeof lookup>;
+        const stop = this.stop.signal;
+        if (entry.state === "unknown") {
+            const list = (uri: string, fields: Record<string, string>) => sender.send({ method: "get", uri, fields }, auth, { stop });
+            const claimed = (sid: string) => this.finishedSids.has(sid);
+            let lookup;
             try {
-                found = await lookup;
-            } finally {
-                setImmediate(claimed);
+                lookup = await lookUp(list, this.twilioClock, { op: entry.op, params: entry.params, accountSid: auth.accountSid, attemptStarted: entry.attemptStarted ?? entry.created, claimed });
+            } catch (err) {
+                if (stop.aborted || err instanceof QueueFull) return;
+                throw err;
             }
-            if (found.kind === "noAnswer") return this.transient(entry, true);
-            if (found.kind === "tooMany") {
-                const outcome = failure("TwilioError", this.t("twilio.outbox.cannotTell", { operation: entry.op.name }), 409);
-                outcome.error.outcome = "unknown";
-                return this.finish(entry, outcome);
+            if (lookup.kind === "noAnswer") return this.holdAccount(lookup.sent.response?.statusCode === 429 ? "busy" : "unreachable");
+            if (lookup.kind === "refused") {
+                if (lookup.status === 401) return this.holdAccount("credentials", this.t("twilio.outbox.refusedCredentials", { status: 401 }));
+                return this.lookupRefused(entry, lookup.status, lookup.code);
             }
             this.reachable();
-            if (found.kind === "found") {
-                const outcome: OutboxOutcome = { ...fromResponse(entry.op, { statusCode: 200, body: found.resource }, this.t), reconciled: true };
-                return this.finish(entry, outcome, found.sid);
+            if (lookup.kind === "tooMany") {
+                const outcome = failure("TwilioError", t("twilio.outbox.cannotTell", { operation: entry.op.name }), 409);
+                outcome.error.outcome = "unknown";
+                return this.deliver(entry, outcome, "failed");
+            }
+            if (lookup.kind === "found") {
+                for (const candidate of lookup.candidates) {
+                    if (!(await this.store.claim(entry.id, this.account, candidate.sid))) continue;
+                    const outcome: OutboxOutcome = { ...fromResponse(entry.op, { statusCode: 200, body: candidate.resource }, t), reconciled: true };
+                    return this.deliver(entry, outcome, "claimed", candidate.sid);
+                }
             }
             // not there: no attempt so far created anything, and this one begins afresh
-            entry.unknown = false;
+            entry.state = "waiting";
             entry.attemptStarted = undefined;
         }
-        if (this.closed) return;
-        if (!committed) {
+        if (stop.aborted || !this.entries.has(entry.id)) return;
+        if (entry.state !== "sending") {
             const now = Date.now();
-            entry.attemptStarted ??= now;
-            entry.lastAttempt = now;
             try {
-                await this.store.markSending(entry.id, entry.attemptStarted, now);
+                await this.store.markSending(entry.id, now, now, sender.id);
             } catch (err) {
-                // the file cannot be written: sending anyway beats holding the alarm back (a crash now could repeat it)
-                this.log.error(this.t("twilio.outbox.writeFailed", { file: this.store.file, reason: String((err as Error).message ?? err) }));
+                // not recorded, not sent: a restart must be able to tell whether it left
+                this.log.error(this.t("twilio.outbox.recordFailed", { file: this.store.where, reason: reasonOf(err) }));
+                return this.scheduler.backOff(entry);
             }
-            entry.state = SENDING;
+            entry.state = "sending";
+            entry.attemptStarted = entry.lastAttempt = now;
+            if (stop.aborted) return this.backToWaiting(entry);
         }
-        const sent = await this.account.sendWithRetries(buildRequest(entry.op, entry.params, auth.accountSid), auth);
+        const recordRetry = async () => {
+            const now = Date.now();
+            await this.store.markSending(entry.id, entry.attemptStarted ?? now, now, sender.id);
+            entry.lastAttempt = now;
+        };
+        let sent: SendResult;
+        try {
+            sent = await sender.send(buildRequest(entry.op, entry.params, auth.accountSid), auth, { stop, beforeRetry: recordRetry });
+        } catch (err) {
+            // stopped (or a retry could not be recorded) before a repeat left, or no place in the account's queue:
+            // what went out so far was not processed (a 429, a refused connection)
+            if (!stop.aborted && !(err instanceof QueueFull)) this.log.error(this.t("twilio.outbox.recordFailed", { file: this.store.where, reason: reasonOf(err) }));
+            return this.backToWaiting(entry);
+        }
+        this.settle(entry, sent);
+    }
+
+    /** What an attempt came to. */
+    private settle(entry: Entry, sent: SendResult): void {
         const status = sent.response?.statusCode;
-        if (status === undefined || status === 429 || status >= 500) return this.transient(entry, sent.unknownOutcome || (status ?? 0) >= 500);
+        if (status === undefined || status === 429 || status >= 500) {
+            const unknown = sent.unknownOutcome || (status ?? 0) >= 500;
+            if (unknown) {
+                entry.state = "unknown";
+                this.store.markUnknown(entry.id);
+            } else {
+                this.backToWaiting(entry);
+            }
+            return this.holdAccount(status === 429 ? "busy" : "unreachable");
+        }
+        if (status === 401) {
+            // the account's credentials, not the message: nothing was created; everything waits for a fix
+            this.backToWaiting(entry);
+            return this.holdAccount("credentials", this.t("twilio.outbox.refusedCredentials", { status }));
+        }
         this.reachable();
         const outcome = fromResponse(entry.op, sent.response!, this.t);
         const sid = outcome.ok && typeof outcome.result?.sid === "string" ? outcome.result.sid : undefined;
-        this.finish(entry, outcome, sid);
+        this.deliver(entry, outcome, outcome.ok ? "done" : "failed", sid);
     }
 
-    /** Twilio was not reached, or did not process it (429, 5xx): the entry stays; the account backs off. */
-    private transient(entry: Entry, unknown: boolean): void {
-        entry.unknown ||= unknown;
-        if (!entry.unknown && entry.state === SENDING) {
-            entry.state = WAITING;
-            entry.attemptStarted = undefined;
-            this.store.markWaiting(entry.id);
+    private backToWaiting(entry: Entry): void {
+        if (entry.state === "waiting") return;
+        entry.state = "waiting";
+        entry.attemptStarted = entry.lastAttempt = undefined;
+        this.store.markWaiting(entry.id);
+    }
+
+    /** This entry's lookup was refused (403, 404, …): it waits with its own backoff; the other entries go on. */
+    private lookupRefused(entry: Entry, status: number, code?: number): void {
+        this.scheduler.backOff(entry);
+        if (entry.refusalLogged) return;
+        entry.refusalLogged = true;
+        this.log.warn(this.t("twilio.outbox.lookupRefused", { operation: entry.op.name, status, code: code ?? "-" }));
+    }
+
+    private holdAccount(reason: string, sentence?: string): void {
+        this.scheduler.hold(reason);
+        if (sentence && this.loggedHold !== sentence) {
+            this.loggedHold = sentence;
+            this.log.warn(this.t("twilio.outbox.heldLog", { n: this.entries.size, reason: sentence }));
         }
-        this.failures++;
-        this.unreachableSince ??= Date.now();
-        const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.min(this.failures - 1, 16));
-        // equal jitter: never less than half the step, so that a dead link is not hammered
-        this.retryAt = Date.now() + ceiling / 2 + Math.random() * (ceiling / 2);
         this.showWaiting();
     }
 
     private reachable(): void {
-        if (this.failures === 0) return;
-        this.failures = 0;
-        this.retryAt = 0;
-        this.unreachableSince = undefined;
+        if (!this.scheduler.clear()) return;
+        this.loggedHold = undefined;
         this.showWaiting();
     }
 
-    private finish(entry: Entry, outcome: OutboxOutcome, sid?: string): void {
+    /**
+     * Ends an entry: its result goes on (result-router.ts), and only then does the store forget it, so a crash in
+     * between puts the result out again (found at Twilio), never the create. A claim is on disk already.
+     */
+    private deliver(entry: Entry, outcome: OutboxOutcome, state: "done" | "failed" | "expired" | "claimed", sid?: string): void {
         if (!this.entries.delete(entry.id)) return;
+        this.bytes -= entry.bytes;
+        this.scheduler.forget(entry);
         this.countWaiting(entry.node, -1);
-        if (sid) this.claims.set(sid, Date.now());
-        this.deliver(entry, outcome, sid);
-    }
-
-    /** Hands the result on, then lets the file forget the entry (a crash in between repeats the result, never the send). */
-    private deliver(entry: Entry, outcome: OutboxOutcome, sid?: string): void {
-        if (entry.live && !entry.live.detached) {
-            entry.live.resolve(outcome);
-        } else {
-            const node = outboxNode(entry.node);
-            const msg = entry.live?.msg ?? restoreMessage(entry.msgJson);
-            if (node) {
-                node.resume(outcome, msg, entry.params);
-            } else if (this.closed) {
-                // a redeploy: left in the file, the next account node finds it at Twilio and hands it to the node then
-                return;
-            } else if (!this.flowsStarted) {
-                this.held.push({ entry, outcome, sid });
-                return;
-            } else {
-                const detail = outcome.ok ? resultDetail(entry.op, outcome.result, this.t) : `${outcome.error.type}: ${outcome.error.error}`;
-                this.log.warn(this.t("twilio.outbox.orphanResult", { operation: entry.op.name, node: entry.node, detail }));
-            }
-        }
-        this.store.complete(entry.id, sid);
+        if (sid) this.finishedSids.set(sid, Date.now());
+        routeResult({
+            node: entry.node,
+            outcome,
+            params: entry.params,
+            live: entry.live,
+            saved: () => restoreMessage(entry.msg),
+            describe: () => (outcome.ok ? resultDetail(entry.op, outcome.result, this.t) : `${outcome.error.type}: ${outcome.error.error}`),
+            routed: () => {
+                if (state !== "claimed") this.store.finish(entry.id, state, sid);
+            },
+            operation: entry.op.name,
+        });
     }
 
     private countWaiting(node: string, change: number): void {
         const n = (this.waitingByNode.get(node) ?? 0) + change;
         if (n > 0) this.waitingByNode.set(node, n);
         else this.waitingByNode.delete(node);
-        outboxNode(node)?.showWaiting(n, this.unreachableSince);
+        outboxNode(node)?.showWaiting(n, this.scheduler.held);
+        this.sender?.showOutbox(this.entries.size, this.scheduler.held);
     }
 
     private showWaiting(): void {
-        for (const [node, n] of this.waitingByNode) outboxNode(node)?.showWaiting(n, this.unreachableSince);
+        for (const [node, n] of this.waitingByNode) outboxNode(node)?.showWaiting(n, this.scheduler.held);
+        this.sender?.showOutbox(this.entries.size, this.scheduler.held);
     }
+}
 
-    /** How many entries a node has in this outbox (for its status when it starts). */
-    waitingFor(node: string): { waiting: number; unreachableSince?: number } {
-        return { waiting: this.waitingByNode.get(node) ?? 0, unreachableSince: this.unreachableSince };
-    }
-
-    /** Expires what is too old even while nothing is sent, and forgets claims no reconciliation can reach any more. */
-    private sweep(): void {
-        const now = Date.now();
-        let oldestAttempt = now;
-        for (const entry of this.entries.values()) {
-            this.expire(entry, now);
-            if (entry.unknown || entry.state === SENDING) oldestAttempt = Math.min(oldestAttempt, entry.attemptStarted ?? entry.created);
-        }
-        // a claim matters while some attempt's window (its start less the margin) can still reach it
-        const before = oldestAttempt - SKEW_MARGIN_MS - SWEEP_MS;
-        for (const [sid, finished] of this.claims) if (finished < before) this.claims.delete(sid);
-        this.store.prune(this.accountId, before);
-    }
+function reasonOf(err: unknown): string {
+    return String((err as Error | undefined)?.message ?? err).split("\n")[0];
 }

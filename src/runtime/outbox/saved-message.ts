@@ -1,33 +1,64 @@
 /**
  * What of a message the outbox keeps on disk, to send the result on with after a restart: each top-level property
- * that JSON can carry. Dropped: msg.req and msg.res (http in's live request and response: an HTTP exchange does
- * not survive a restart), msg._twilioWebhook (a webhook reply handle, void after a restart), functions, symbols
- * and undefined values, and a property that cannot be serialised at all (circular, a BigInt, a throwing toJSON).
- * Inside a kept property JSON's rules apply: a Date becomes its ISO text, a Map or Set an empty object; a
- * Buffer comes back as a Buffer.
+ * that the structured clone algorithm can copy (v8.serialize: a Buffer stays binary, a Date a Date, a Map a Map),
+ * except:
+ * - msg.req, msg.res (http in's live request and response: an HTTP exchange does not survive a restart) and
+ *   msg._twilioWebhook (a webhook reply handle, void after a restart);
+ * - msg.cookies and msg.responseCookies, and in msg.headers the Authorization, Proxy-Authorization and Cookie
+ *   headers: another node's secrets never go to disk;
+ * - functions, symbols, undefined, and any property that cannot be copied at all.
+ * Entries written by the first version of the outbox hold JSON; they are still read.
  */
+import v8 from "node:v8";
 import type { NodeMessage } from "node-red";
 
-const NOT_SAVED = new Set(["req", "res", "_twilioWebhook"]);
+const NOT_SAVED = new Set(["req", "res", "_twilioWebhook", "cookies", "responseCookies"]);
+const SECRET_HEADERS = new Set(["authorization", "proxy-authorization", "cookie", "set-cookie"]);
 
-export function saveMessage(msg: NodeMessage): { json: string; dropped: string[] } {
-    const kept: Record<string, string> = {};
-    const dropped: string[] = [];
-    for (const [name, value] of Object.entries(msg)) {
-        if (NOT_SAVED.has(name) || typeof value === "function" || typeof value === "symbol" || value === undefined) {
-            dropped.push(name);
-            continue;
-        }
-        try {
-            const json = JSON.stringify(value);
-            if (json === undefined) dropped.push(name);
-            else kept[name] = json;
-        } catch {
-            dropped.push(name);
-        }
+export interface SavedMessage {
+    data: Buffer;
+    /** The largest property and what it took, to name it when the entry is too large. */
+    largest?: { name: string; bytes: number };
+}
+
+function withoutSecretHeaders(headers: unknown): unknown {
+    if (!headers || typeof headers !== "object" || Array.isArray(headers)) return headers;
+    return Object.fromEntries(Object.entries(headers).filter(([name]) => !SECRET_HEADERS.has(name.toLowerCase())));
+}
+
+function copyable(value: unknown): boolean {
+    try {
+        v8.serialize(value);
+        return true;
+    } catch {
+        return false;
     }
-    const json = `{${Object.entries(kept).map(([name, value]) => `${JSON.stringify(name)}:${value}`).join(",")}}`;
-    return { json, dropped };
+}
+
+export function saveMessage(msg: NodeMessage): SavedMessage {
+    const kept: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(msg)) {
+        if (NOT_SAVED.has(name) || typeof value === "function" || typeof value === "symbol" || value === undefined) continue;
+        kept[name] = name === "headers" ? withoutSecretHeaders(value) : value;
+    }
+    let data: Buffer;
+    try {
+        data = v8.serialize(kept);
+    } catch {
+        // some property cannot be copied (a function deep inside, a socket): leave out each such property
+        for (const [name, value] of Object.entries(kept)) if (!copyable(value)) delete kept[name];
+        data = v8.serialize(kept);
+    }
+    return { data, largest: data.length > 1024 ? largestProperty(kept) : undefined };
+}
+
+function largestProperty(kept: Record<string, unknown>): { name: string; bytes: number } | undefined {
+    let largest: { name: string; bytes: number } | undefined;
+    for (const [name, value] of Object.entries(kept)) {
+        const bytes = v8.serialize(value).length;
+        if (!largest || bytes > largest.bytes) largest = { name, bytes };
+    }
+    return largest;
 }
 
 function reviveBuffers(_key: string, value: unknown): unknown {
@@ -38,9 +69,10 @@ function reviveBuffers(_key: string, value: unknown): unknown {
     return value;
 }
 
-export function restoreMessage(json: string): NodeMessage {
+export function restoreMessage(data: Buffer): NodeMessage {
     try {
-        const msg = JSON.parse(json, reviveBuffers) as unknown;
+        // the first version wrote JSON text ("{...}"); v8's format starts with its version tag 0xFF
+        const msg = data[0] === 0x7b ? (JSON.parse(data.toString("utf8"), reviveBuffers) as unknown) : v8.deserialize(data);
         return msg && typeof msg === "object" && !Array.isArray(msg) ? (msg as NodeMessage) : {};
     } catch {
         return {};
