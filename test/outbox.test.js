@@ -4,10 +4,12 @@
  * outcome is unknown is sent again. Real SQLite files in a temporary user directory; the stand-in is the judge.
  */
 "use strict";
+const v8 = require("node:v8");
 const assert = require("node:assert/strict");
 const { TwilioStandin } = require("../build/standin/server");
+const { restoreMessage } = require("../build/runtime/outbox/saved-message");
 const { helper, captureLog, useStandin, loadNode, run, collect, standinApi } = require("./support/harness");
-const { useUserDir, withStore, seed, waitFor, SENDING } = require("./support/outbox");
+const { useUserDir, withStore, runningStore, seed, standinKey, waitFor } = require("./support/outbox");
 
 const SMS = { To: "+16175551212", From: "+15005550006", Body: "Pump 3 pressure high" };
 const OUTBOX = { outbox: true, timeout: 1 };
@@ -32,7 +34,7 @@ describe("outbox", function () {
         it("commits a create to the file before it is sent, and forgets it once finished", async function () {
             let atArrival;
             standin.setFaultPolicy(() => {
-                atArrival = withStore(dir.file, (store) => store.openEntries("acct1"));
+                atArrival = runningStore().rowsOf(standinKey(standin));
                 return undefined;
             });
             await loadNode(standin, { type: "twilio-messages", operation: "postMessage", account: OUTBOX });
@@ -40,12 +42,12 @@ describe("outbox", function () {
             assert.equal(port, 1);
             assert.equal(msg.topic, "pump-3");
             assert.equal("reconciled" in msg, false);
-            const [entry] = await atArrival;
-            assert.equal(entry.state, SENDING, "in the file, marked as being sent, when the request arrived");
+            const [entry] = atArrival;
+            assert.equal(entry.state, "sending", "in the file, marked as being sent, when the request arrived");
             assert.deepEqual(JSON.parse(entry.params), SMS);
-            assert.equal(JSON.parse(entry.msg).topic, "pump-3");
+            assert.equal(restoreMessage(entry.msg).topic, "pump-3");
             assert.equal((await creates(standin)).length, 1);
-            await waitFor("the entry to be finished", () => withStore(dir.file, (store) => (store.countOpen("acct1") === 0 ? true : undefined)));
+            await waitFor("the entry to be finished", () => (runningStore().countOpen(standinKey(standin)) === 0 ? true : undefined));
         });
 
         it("keeps a message while Twilio is unreachable, says so, and sends it once Twilio is back", async function () {
@@ -56,7 +58,7 @@ describe("outbox", function () {
             node.receive({ payload: SMS });
             const waiting = await waitFor("the waiting status", () => seen.find((s) => /1 waiting \(Twilio unreachable since \d\d:\d\d\)/.test(s.text)));
             assert.equal(waiting.fill, "yellow");
-            assert.equal(await withStore(dir.file, (store) => store.countOpen("acct1")), 1);
+            assert.equal(runningStore().countOpen(standinKey(standin)), 1);
             await standin.start();
             const [{ port, msg }] = await output;
             assert.equal(port, 1);
@@ -70,10 +72,7 @@ describe("outbox", function () {
             const { port, msg } = await run({ payload: { ...SMS, To: "12" } });
             assert.equal(port, 2);
             assert.equal(msg.payload.type, "ValidationError");
-            await withStore(dir.file, (store) => {
-                assert.equal(store.countOpen("acct1"), 0);
-                assert.equal(store.claimedSids("acct1").size, 0);
-            });
+            assert.deepEqual(runningStore().rowsOf(standinKey(standin)), []);
             assert.equal(standin.requests.length, 0);
         });
 
@@ -143,7 +142,7 @@ describe("outbox", function () {
 
     describe("after a restart", function () {
         it("resumes what an earlier run left, out of the node that sent it, with the saved message properties", async function () {
-            await seed(dir.file, [{ params: SMS, msg: JSON.stringify({ topic: "pump-3", payload: "x", _msgid: "m1" }) }]);
+            await seed(dir.file, standin, [{ params: SMS, msg: v8.serialize({ topic: "pump-3", payload: "x", _msgid: "m1" }) }]);
             await loadNode(standin, { type: "twilio-messages", operation: "postMessage", account: OUTBOX });
             const output = collect(1);
             const [{ port, msg }] = await output;
@@ -154,7 +153,7 @@ describe("outbox", function () {
         });
 
         it("logs the result of a node that no longer exists, and completes it", async function () {
-            await seed(dir.file, [{ node: "gone", params: SMS }]);
+            await seed(dir.file, standin, [{ node: "gone", params: SMS }]);
             const log = captureLog();
             try {
                 await loadNode(standin, { type: "twilio-messages", operation: "postMessage", account: OUTBOX });
@@ -168,15 +167,15 @@ describe("outbox", function () {
         describe("reconciliation of an attempt in flight when Node-RED died", function () {
             const inFlight = (params, extra = {}) => ({
                 params,
-                state: SENDING,
-                attempt_started: Date.now() - 5_000,
-                last_attempt: Date.now() - 5_000,
+                state: "sending",
+                attemptStarted: Date.now() - 5_000,
+                lastAttempt: Date.now() - 5_000,
                 ...extra,
             });
 
             it("finds the message the attempt created: output 1 with reconciled, nothing sent", async function () {
                 const { body: made } = await standinApi(standin, "POST", "/Messages.json", SMS);
-                await seed(dir.file, [inFlight(SMS)]);
+                await seed(dir.file, standin, [inFlight(SMS)]);
                 await loadNode(standin, { type: "twilio-messages", operation: "postMessage", account: OUTBOX });
                 const output = collect(1);
                 const [{ port, msg }] = await output;
@@ -189,12 +188,8 @@ describe("outbox", function () {
             it("same body twice to the same number: a message another entry finished with is not taken", async function () {
                 // the first alarm was sent and finished (its sid is claimed); the second was in flight, not created
                 const { body: first } = await standinApi(standin, "POST", "/Messages.json", SMS);
-                const [, secondId] = await seed(dir.file, [inFlight(SMS), inFlight(SMS)]);
-                await withStore(dir.file, async (store) => {
-                    const [firstId] = store.openEntries("acct1").map((e) => e.id);
-                    store.complete(firstId, first.sid);
-                    await new Promise((resolve) => setTimeout(resolve, 400)); // the lazy commit (LAZY_COMMIT_MS)
-                });
+                const [firstId, secondId] = await seed(dir.file, standin, [inFlight(SMS), inFlight(SMS)]);
+                await withStore(dir.file, async (store) => assert.equal(await store.claim(firstId, standinKey(standin), first.sid), true));
                 assert.ok(secondId > 0);
                 await loadNode(standin, { type: "twilio-messages", operation: "postMessage", account: OUTBOX });
                 const output = collect(1);
@@ -208,7 +203,7 @@ describe("outbox", function () {
             it("same body twice, both in flight and both created: each takes its own", async function () {
                 const { body: a } = await standinApi(standin, "POST", "/Messages.json", SMS);
                 const { body: b } = await standinApi(standin, "POST", "/Messages.json", SMS);
-                await seed(dir.file, [inFlight(SMS), inFlight(SMS)]);
+                await seed(dir.file, standin, [inFlight(SMS), inFlight(SMS)]);
                 await loadNode(standin, { type: "twilio-messages", operation: "postMessage", account: OUTBOX });
                 const output = collect(2);
                 const outputs = await output;
@@ -220,7 +215,7 @@ describe("outbox", function () {
 
             it("a message created by something else (same To and From, other Body) is not taken: sent", async function () {
                 await standinApi(standin, "POST", "/Messages.json", { ...SMS, Body: "someone else's text" });
-                await seed(dir.file, [inFlight(SMS)]);
+                await seed(dir.file, standin, [inFlight(SMS)]);
                 await loadNode(standin, { type: "twilio-messages", operation: "postMessage", account: OUTBOX });
                 const output = collect(1);
                 const [{ port, msg }] = await output;
@@ -232,7 +227,7 @@ describe("outbox", function () {
 
             it("a message created before the attempt, beyond the clock-skew margin, is not taken: sent", async function () {
                 await standinApi(standin, "POST", "/Messages.json", SMS);
-                await seed(dir.file, [inFlight(SMS, { attempt_started: Date.now() + 90_000 })]);
+                await seed(dir.file, standin, [inFlight(SMS, { attemptStarted: Date.now() + 90_000 })]);
                 await loadNode(standin, { type: "twilio-messages", operation: "postMessage", account: OUTBOX });
                 const output = collect(1);
                 const [{ port, msg }] = await output;
@@ -244,7 +239,7 @@ describe("outbox", function () {
             it("a calls entry is looked up by To and From", async function () {
                 const CALL = { To: "+16175551212", From: "+15005550006", Url: "http://demo.twilio.com/docs/voice.xml" };
                 const { body: made } = await standinApi(standin, "POST", "/Calls.json", CALL);
-                await seed(dir.file, [inFlight(CALL, { operation: "createCall" })]);
+                await seed(dir.file, standin, [inFlight(CALL, { operation: "createCall" })]);
                 await loadNode(standin, { type: "twilio-calls", operation: "createCall", account: OUTBOX });
                 const output = collect(1);
                 const [{ port, msg }] = await output;
@@ -261,7 +256,7 @@ describe("outbox", function () {
 
             it("still finds the message the attempt created 40 s 'earlier' by Twilio's clock", async function () {
                 const { body: made } = await standinApi(skewed, "POST", "/Messages.json", SMS);
-                await seed(dir.file, [{ params: SMS, state: SENDING, attempt_started: Date.now() - 1_000, last_attempt: Date.now() - 5_000 }]);
+                await seed(dir.file, skewed, [{ params: SMS, state: "sending", attemptStarted: Date.now() - 1_000, lastAttempt: Date.now() - 5_000 }]);
                 await loadNode(skewed, { type: "twilio-messages", operation: "postMessage", account: OUTBOX });
                 const output = collect(1);
                 const [{ port, msg }] = await output;

@@ -398,6 +398,8 @@ export class TwilioStandin extends EventEmitter {
         if (fault && "delayMs" in fault) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
         if (fault?.after && interrupt(fault)) return;
         res.setHeader("Twilio-Request-Id", newSid("RQ"));
+        // Twilio's clock, as its answers carry it (the outbox measures the offset from it)
+        res.setHeader("Date", this.now().toUTCString());
         answer(reply.status, reply.body === undefined ? undefined : JSON.stringify(reply.body));
     }
 

@@ -1,14 +1,17 @@
 /**
  * The outbox under test: a fresh Node-RED user directory per test (the outbox file lives there), and the
- * package's own store to look into that file or to write what an earlier run left in it.
+ * package's own store to look into that file or to write what an earlier run left in it. The file is locked by
+ * the Node-RED that has it open: while a flow runs, look into it through the account node (`runningStore`).
  */
 "use strict";
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 const { helper } = require("./runtime");
-const { OutboxStore, SENDING, WAITING } = require("../../build/runtime/outbox/store");
-const { OUTBOX_FILE } = require("../../build/runtime/outbox/outbox");
+const { SqliteOutboxStore } = require("../../build/runtime/outbox/sqlite-store");
+const { accountKey } = require("../../build/runtime/outbox/store");
+const { OUTBOX_FILE } = require("../../build/runtime/outbox/account-outbox");
+const { STANDIN_ACCOUNT_SID } = require("../../build/standin/server");
 
 /** A temporary user directory given to the runtime for each test of the block; removed afterwards. */
 function useUserDir() {
@@ -25,9 +28,14 @@ function useUserDir() {
     return dir;
 }
 
-/** Opens the outbox file with the package's store, runs `work(store)`, closes it. */
+/** The key of the stand-in's account entries: its AccountSid at its host. */
+function standinKey(standin) {
+    return accountKey(STANDIN_ACCOUNT_SID, standin.url);
+}
+
+/** Opens the outbox file with the package's store (no Node-RED may have it open), runs `work(store)`, closes it. */
 async function withStore(file, work) {
-    const store = new OutboxStore(file);
+    const store = new SqliteOutboxStore(file);
     try {
         return await work(store);
     } finally {
@@ -35,22 +43,32 @@ async function withStore(file, work) {
     }
 }
 
-/** Writes entries as an earlier run would have left them (state WAITING or SENDING). */
-function seed(file, rows) {
+/** The store of the running account node `id` (the file is locked to it). */
+function runningStore(id = "acct1") {
+    const store = helper.getNode(id)?.outbox?.store;
+    if (!store) throw new Error(`account node ${id} has no outbox store`);
+    return store;
+}
+
+/**
+ * Writes entries as an earlier run would have left them: waiting, or `sending` (in flight when it stopped).
+ * Each row may name its `account` key; by default it belongs to the stand-in's account.
+ */
+function seed(file, standin, rows) {
     return withStore(file, (store) =>
         Promise.all(
             rows.map((row) =>
                 store.insert({
-                    account: "acct1",
+                    account: standinKey(standin),
+                    config: "acct1",
                     node: "twilio1",
                     operation: "postMessage",
-                    msg: "{}",
+                    msg: Buffer.from("{}"),
+                    bytes: 2,
                     created: Date.now() - 60_000,
-                    state: WAITING,
-                    attempt_started: null,
-                    last_attempt: null,
+                    maxAge: 24 * 3_600_000,
+                    state: "waiting",
                     ...row,
-                    params: JSON.stringify(row.params),
                 }),
             ),
         ),
@@ -68,4 +86,4 @@ async function waitFor(what, probe, limitMs = 10_000) {
     }
 }
 
-module.exports = { useUserDir, withStore, seed, waitFor, SENDING, WAITING };
+module.exports = { useUserDir, withStore, runningStore, seed, standinKey, waitFor };

@@ -20,6 +20,7 @@ import type { TwilioAccount } from "../account";
 import type { Outbox, OutboxSender, OutboxSettings } from "./outbox";
 import { openStore, OutboxInUse, reportUnattended, type OpenStore } from "./outboxes";
 import { flowsStarted, flowsStopping, setOrphanLog, type HeldReason } from "./result-router";
+import type { SqliteOutboxStore } from "./sqlite-store";
 import { accountKey } from "./store";
 
 export const OUTBOX_FILE = "twilio-outbox.sqlite";
@@ -44,6 +45,8 @@ export function outboxFile(RED: NodeAPI): string | undefined {
 export interface AccountOutbox {
     /** Where this account's nodes store their creates; undefined when they send from memory. */
     outbox?: Outbox;
+    /** The store it uses, while it has one: the file is this process's alone, so the tests look into it here. */
+    store?: SqliteOutboxStore;
     close(): Promise<void>;
 }
 
@@ -141,6 +144,7 @@ export function startOutbox(RED: NodeAPI, node: Node, account: TwilioAccount, co
     }
     return {
         outbox: enabled && credentials.ok ? outboxes[0] : undefined,
+        store: opened.store,
         async close() {
             await Promise.all(attached.map((outbox) => outbox.detach(sender)));
             opened.release();

@@ -1,8 +1,11 @@
 /**
- * GET <httpAdminRoot>/twilio-account/outbox: where the outbox file of this Node-RED is, for the account dialog.
+ * GET <httpAdminRoot>/twilio-account/outbox: where the outbox file of this Node-RED is, for the account dialog,
+ * and, while this process has it open, what it holds by Twilio account (open entries, the oldest, and whether a
+ * config node sends them): the file itself is locked to this process.
  */
 import type { NodeAPI } from "node-red";
 import { outboxFile } from "./account-outbox";
+import { openSummaries } from "./outboxes";
 
 export const OUTBOX_ADMIN_PATH = "/twilio-account/outbox";
 
@@ -12,6 +15,7 @@ export function registerOutboxAdmin(RED: NodeAPI): void {
     const auth = (RED as unknown as { auth?: { needsPermission?: (p: string) => unknown } }).auth;
     const permission = auth?.needsPermission ? [auth.needsPermission("twilio-account.read")] : [];
     admin.get(OUTBOX_ADMIN_PATH, ...permission, (_req: unknown, res: { json(body: unknown): void }) => {
-        res.json({ file: outboxFile(RED) ?? null });
+        const file = outboxFile(RED) ?? null;
+        res.json({ file, accounts: openSummaries().find((open) => open.file === file)?.accounts ?? [] });
     });
 }

@@ -119,3 +119,11 @@ export function reportUnattended(): void {
         }
     }
 }
+
+/** What each open file holds, by account: open entries and the oldest (the admin route). */
+export function openSummaries(): Array<{ file: string; accounts: Array<{ account: string; open: number; oldest: number; attached: boolean }> }> {
+    return [...holders].map(([file, holder]) => ({
+        file,
+        accounts: holder.store.summarySync().map((row) => ({ ...row, attached: holder.outboxes.get(row.account)?.attached ?? false })),
+    }));
+}

@@ -35,7 +35,7 @@ export class Scheduler<E extends ScheduledEntry> {
     private until = 0;
     held?: HeldReason;
     /** The entry that holds each lane: in flight, or with an unknown outcome. */
-    private readonly lanes = new Map<string, number>();
+    private readonly lanes = new Map<string, E>();
 
     /**
      * What to start now among `entries` (in id order, oldest first), what has expired, and when to look again.
@@ -59,11 +59,11 @@ export class Scheduler<E extends ScheduledEntry> {
                 continue;
             }
             const holder = this.lanes.get(entry.lane);
-            if (holder !== undefined && holder !== entry.id) continue;
+            if (holder !== undefined && holder !== entry) continue;
             if (entry.state === "unknown") {
                 const ready = (entry.lastAttempt ?? 0) + timeoutMs + RECONCILE_SETTLE_MS;
                 if (now < ready) {
-                    this.lanes.set(entry.lane, entry.id);
+                    this.lanes.set(entry.lane, entry);
                     wake = Math.min(wake, ready);
                     continue;
                 }
@@ -83,23 +83,23 @@ export class Scheduler<E extends ScheduledEntry> {
 
     lease(entry: E): void {
         entry.busy = true;
-        this.lanes.set(entry.lane, entry.id);
+        this.lanes.set(entry.lane, entry);
     }
 
     /** The attempt ended; the entry keeps its lane while its outcome is unknown. */
     release(entry: E): void {
         entry.busy = false;
-        if (entry.state !== "unknown" && this.lanes.get(entry.lane) === entry.id) this.lanes.delete(entry.lane);
+        if (entry.state !== "unknown" && this.lanes.get(entry.lane) === entry) this.lanes.delete(entry.lane);
     }
 
     /** The entry is gone (finished, expired). */
     forget(entry: E): void {
-        if (this.lanes.get(entry.lane) === entry.id) this.lanes.delete(entry.lane);
+        if (this.lanes.get(entry.lane) === entry) this.lanes.delete(entry.lane);
     }
 
     /** An entry left by an earlier run with an unknown outcome holds its lane (the first one, if the first version left several). */
     restore(entry: E): void {
-        if (entry.state === "unknown" && !this.lanes.has(entry.lane)) this.lanes.set(entry.lane, entry.id);
+        if (entry.state === "unknown" && !this.lanes.has(entry.lane)) this.lanes.set(entry.lane, entry);
     }
 
     /** The account is held: Twilio did not answer, was busy, or refused the credentials. */

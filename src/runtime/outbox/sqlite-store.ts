@@ -211,6 +211,24 @@ export class SqliteOutboxStore implements OutboxStore {
         }));
     }
 
+    /** Every row of an account as the file has it, finished ones too (the tests). */
+    rowsOf(account: string): Array<{ id: number; state: EntryState; sid: string | null; params: string; msg: Buffer; attemptStarted?: number; lastAttempt?: number }> {
+        return (this.db.prepare("SELECT id, state, sid, params, msg, attempt_started, last_attempt FROM entries WHERE account = ? ORDER BY id").all(account) as Array<RawRow & { sid: string | null }>).map((row) => ({
+            id: Number(row.id),
+            state: row.state,
+            sid: row.sid,
+            params: row.params,
+            msg: Buffer.from(row.msg),
+            attemptStarted: optionalNumber(row.attempt_started),
+            lastAttempt: optionalNumber(row.last_attempt),
+        }));
+    }
+
+    /** How many entries of an account are open (the tests, the benchmark). */
+    countOpen(account: string): number {
+        return this.summarySync().find((row) => row.account === account)?.open ?? 0;
+    }
+
     /** The accounts with open entries that this config node stored or last sent. */
     accountsOf(configId: string): string[] {
         return (this.sql.accounts.all(configId) as Array<{ account: string }>).map((row) => row.account);
