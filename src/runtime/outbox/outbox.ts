@@ -92,6 +92,7 @@ export class Outbox {
     private timer?: NodeJS.Timeout;
     /** Resolves once the store's entries are read: nothing is sent or stored before. */
     private loaded: Promise<void> = Promise.resolve();
+    private read = false;
     private idle: Array<() => void> = [];
     /** The held reason last said in the log, so that it is said once. */
     private loggedHold?: string;
@@ -106,12 +107,17 @@ export class Outbox {
         private readonly checkClock: () => void = () => {},
     ) {}
 
-    /** Reads what the store holds for the account (and what the first version left under `configId`). */
+    /**
+     * Reads what the store holds for the account, the first time; after that this outbox is what the store holds
+     * (the file is this process's alone), and only what the first version left under `configId` is added.
+     */
     load(configId: string): Promise<void> {
         const previous = this.loaded;
+        const first = !this.read;
+        this.read = true;
         this.loaded = (async () => {
             await previous;
-            const rows = await this.store.openEntries(this.account, configId);
+            const rows = first ? await this.store.openEntries(this.account, configId) : await this.store.adopt(this.account, configId);
             for (const row of rows) if (!this.entries.has(row.id)) this.restore(row);
             this.pump();
         })();
@@ -183,7 +189,7 @@ export class Outbox {
 
     /** Whether a create goes through the outbox: not with a message's own auth token, which never goes to disk. */
     takes(op: OperationSpec, params: OperationParams): boolean {
-        return op.method === "POST" && this.sender?.accepting === true && params.AuthToken === undefined;
+        return op.method === "POST" && this.senders.some((sender) => sender.accepting) && params.AuthToken === undefined;
     }
 
     /**
@@ -195,8 +201,8 @@ export class Outbox {
     async submit(node: string, op: OperationSpec, params: OperationParams, live: LiveMessage): Promise<Submitted> {
         await this.loaded;
         const sender = this.sender;
-        if (!sender) return { kind: "memory" };
-        const { settings } = sender;
+        const { settings } = [...this.senders].reverse().find((one) => one.accepting) ?? {};
+        if (!sender || !settings) return { kind: "memory" };
         if (this.entries.size + this.reserved.entries >= settings.maxEntries) return { kind: "full" };
         const saved = saveMessage(live.msg);
         const paramsBytes = Buffer.byteLength(JSON.stringify(params));
@@ -209,7 +215,7 @@ export class Outbox {
         const lane = laneOf(op, params);
         const now = Date.now();
         // with room to send it at once, it is committed as being sent: one commit before sending instead of two
-        const direct = this.scheduler.mayStartNow(lane, this.active, sender.maxConcurrent, this.entries.size);
+        const direct = this.scheduler.mayStartNow(lane, this.active, sender.maxConcurrent) && !this.anyWaiting();
         const entry: Entry = {
             id: 0, node, op, params, msg: saved.data, bytes, lane, created: now, maxAge: settings.maxAgeMs,
             state: direct ? "sending" : "waiting", busy: false, due: 0, failures: 0, live,
@@ -245,6 +251,12 @@ export class Outbox {
         if (direct) void this.attempt(entry, sender);
         else this.pump();
         return { kind: "stored" };
+    }
+
+    /** Whether some entry is not being attempted: a new one then queues behind it. */
+    private anyWaiting(): boolean {
+        for (const entry of this.entries.values()) if (!entry.busy) return true;
+        return false;
     }
 
     /** How many entries a node has in this outbox, and why they are held if they are (for its status at start). */

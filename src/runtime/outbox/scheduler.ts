@@ -76,9 +76,9 @@ export class Scheduler<E extends ScheduledEntry> {
         return decision;
     }
 
-    /** Whether a new entry of this lane may start at once (nothing ahead of it, the account not held). */
-    mayStartNow(lane: string, active: number, maxConcurrent: number, waiting: number): boolean {
-        return this.failures === 0 && active < maxConcurrent && waiting === 0 && !this.lanes.has(lane);
+    /** Whether a new entry of this lane may start at once (the account not held, room, its lane free). */
+    mayStartNow(lane: string, active: number, maxConcurrent: number): boolean {
+        return this.failures === 0 && active < maxConcurrent && !this.lanes.has(lane);
     }
 
     lease(entry: E): void {

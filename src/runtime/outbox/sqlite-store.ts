@@ -85,6 +85,25 @@ interface RawRow {
 
 const optionalNumber = (value: number | bigint | null) => (value === null ? undefined : Number(value));
 
+function toEntry(row: RawRow): EntryRow {
+    return {
+        id: Number(row.id),
+        account: row.account,
+        config: row.config,
+        node: row.node,
+        operation: row.operation,
+        params: parseParams(row.params),
+        msg: Buffer.from(row.msg),
+        bytes: Number(row.bytes),
+        created: Number(row.created),
+        maxAge: Number(row.max_age),
+        // in flight when its process stopped: it may have reached Twilio
+        state: row.state === "sending" ? "unknown" : row.state,
+        attemptStarted: optionalNumber(row.attempt_started),
+        lastAttempt: optionalNumber(row.last_attempt),
+    };
+}
+
 /** Makes the file (or keeps it) readable by this user only, before SQLite opens it. */
 function makePrivate(file: string): void {
     fs.closeSync(fs.openSync(file, "a", 0o600));
@@ -102,7 +121,7 @@ export class SqliteOutboxStore implements OutboxStore {
     readonly driver: string;
     private readonly db: SqlDatabase;
     private readonly sql: Record<
-        "insert" | "sending" | "waiting" | "unknown" | "claimed" | "done" | "finish" | "prune" | "open" | "adopt" | "summary" | "shift" | "accounts",
+        "insert" | "sending" | "waiting" | "unknown" | "claimed" | "done" | "finish" | "prune" | "open" | "adopt" | "legacy" | "summary" | "shift" | "accounts",
         SqlStatement
     >;
     private queue: Write[] = [];
@@ -167,6 +186,7 @@ export class SqliteOutboxStore implements OutboxStore {
             prune: db.prepare(`DELETE FROM entries WHERE account = ? AND state NOT IN (${OPEN_SQL}) AND finished < ?`),
             open: db.prepare(`SELECT ${columns} FROM entries WHERE account = ? AND state IN (${OPEN_SQL}) ORDER BY id`),
             adopt: db.prepare("UPDATE entries SET account = ? WHERE account IS NULL AND config = ?"),
+            legacy: db.prepare(`SELECT ${columns} FROM entries WHERE account IS NULL AND config = ? AND state IN (${OPEN_SQL}) ORDER BY id`),
             summary: db.prepare(
                 `SELECT coalesce(account, 'config node ' || config) AS account, count(*) AS open, min(created) AS oldest FROM entries WHERE state IN (${OPEN_SQL}) GROUP BY 1`,
             ),
@@ -180,22 +200,13 @@ export class SqliteOutboxStore implements OutboxStore {
     async openEntries(account: string, configId: string): Promise<EntryRow[]> {
         // rows the first version keyed by this config node's id become the account's (one statement: atomic)
         this.sql.adopt.run(account, configId);
-        return (this.sql.open.all(account) as RawRow[]).map((row) => ({
-            id: Number(row.id),
-            account: row.account,
-            config: row.config,
-            node: row.node,
-            operation: row.operation,
-            params: parseParams(row.params),
-            msg: Buffer.from(row.msg),
-            bytes: Number(row.bytes),
-            created: Number(row.created),
-            maxAge: Number(row.max_age),
-            // in flight when its process stopped: it may have reached Twilio
-            state: row.state === "sending" ? "unknown" : row.state,
-            attemptStarted: optionalNumber(row.attempt_started),
-            lastAttempt: optionalNumber(row.last_attempt),
-        }));
+        return (this.sql.open.all(account) as RawRow[]).map(toEntry);
+    }
+
+    async adopt(account: string, configId: string): Promise<EntryRow[]> {
+        const rows = this.sql.legacy.all(configId) as RawRow[];
+        if (rows.length > 0) this.sql.adopt.run(account, configId);
+        return rows.map((row) => toEntry({ ...row, account }));
     }
 
     async summary(): Promise<AccountSummary[]> {

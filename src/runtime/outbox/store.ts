@@ -56,6 +56,8 @@ export interface OutboxStore {
     readonly where: string;
     /** The open entries of an account, oldest first; also takes over those an older version keyed by the config node's id. */
     openEntries(account: string, configId: string): Promise<EntryRow[]>;
+    /** Takes over the open entries the first version keyed by this config node's id; resolves with them. */
+    adopt(account: string, configId: string): Promise<EntryRow[]>;
     /** The accounts that have open entries, with how many and the oldest. */
     summary(): Promise<AccountSummary[]>;
     /** Whether some entry of the account other than `exceptId` finished with this Sid (a claim). */
