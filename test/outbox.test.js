@@ -249,6 +249,69 @@ describe("outbox", function () {
             });
         });
 
+        it("a config node with a new id for the same account takes over what the old one left, and sends it once", async function () {
+            await seed(dir.file, standin, [{ params: SMS, config: "removed-config-node" }]);
+            await loadNode(standin, { type: "twilio-messages", operation: "postMessage", account: OUTBOX });
+            const [{ port, msg }] = await collect(1);
+            assert.equal(port, 1);
+            assert.match(msg.payload.sid, /^SM/);
+            assert.equal((await creates(standin)).length, 1);
+        });
+
+        it("entries of an account no config node names are reported at start, kept, and not sent", async function () {
+            const other = "AC" + "9".repeat(32);
+            await seed(dir.file, standin, [{ params: SMS, account: `${other}@api.twilio.com` }, { params: SMS, account: `${other}@api.twilio.com` }]);
+            const log = captureLog();
+            try {
+                await loadNode(standin, { type: "twilio-messages", operation: "postMessage", account: OUTBOX });
+                const said = await waitFor("the report", () => log.entries.find((e) => e.msg?.includes?.(other)));
+                assert.equal(said.level, log.levels.WARN);
+                assert.match(said.msg, new RegExp(`holds 2 entries of the Twilio account ${other}@api\\.twilio\\.com \\(the oldest from \\d{4}-`));
+            } finally {
+                log.stop();
+            }
+            const response = await helper.request().get("/twilio-account/outbox").expect(200);
+            assert.deepEqual(response.body.accounts.find((a) => a.account.startsWith(other)).open, 2);
+            assert.equal(standin.requests.length, 0, "another account's entries are never sent with these credentials");
+        });
+
+        it("with the outbox unticked, what the file still holds for the account is sent first, and the log says so", async function () {
+            await seed(dir.file, standin, [{ params: SMS }, { params: { ...SMS, Body: "second" } }]);
+            const log = captureLog();
+            let outputs;
+            try {
+                await loadNode(standin, { type: "twilio-messages", operation: "postMessage", account: { ...OUTBOX, outbox: false } });
+                outputs = await collect(2);
+                await waitFor("the log line", () => log.entries.find((e) => /The outbox is off: the 2 entries/.test(e.msg)));
+            } finally {
+                log.stop();
+            }
+            assert.deepEqual(outputs.map((o) => o.port), [1, 1]);
+            assert.equal((await creates(standin)).length, 1);
+            assert.equal((await creates(standin, "second")).length, 1);
+            // new messages go from memory: nothing more enters the file
+            const { port } = await run({ payload: { ...SMS, Body: "new" } });
+            assert.equal(port, 1);
+            assert.equal(runningStore().rowsOf(standinKey(standin)).length, 2);
+        });
+
+        describe("with Twilio's clock two minutes behind ours", function () {
+            const behind = new TwilioStandin({ now: () => new Date(Date.now() - 120_000) });
+            before(() => behind.start());
+            after(() => behind.stop());
+
+            it("finds the message the attempt created, measuring Twilio's clock from its Date header", async function () {
+                const { body: made } = await standinApi(behind, "POST", "/Messages.json", SMS);
+                await seed(dir.file, behind, [{ params: SMS, state: "sending", attemptStarted: Date.now() - 1_000, lastAttempt: Date.now() - 5_000 }]);
+                await loadNode(behind, { type: "twilio-messages", operation: "postMessage", account: OUTBOX });
+                const [{ port, msg }] = await collect(1);
+                assert.equal(port, 1);
+                assert.equal(msg.reconciled, true, "a window on our clock alone would start after Twilio's date_created, and send it again");
+                assert.equal(msg.payload.sid, made.sid);
+                assert.equal(behind.requests.filter((r) => r.method === "POST").length, 1, "only the seeding create");
+            });
+        });
+
         describe("with Twilio's clock behind ours", function () {
             const skewed = new TwilioStandin({ now: () => new Date(Date.now() - 40_000) });
             before(() => skewed.start());

@@ -46,8 +46,9 @@ export function registerOperationNode(RED: NodeAPI, type: string, group: GroupNa
             }
             const { account, outbox } = setup;
             const user: AccountUser = { id: node.id, showReachability: (since) => status.showReachability(since) };
-            // entries of this node (same id) that an outbox still holds, from before a restart or redeploy, come out here
-            if (outbox) user.outbox = outboxResults(node, output, status);
+            // entries of this node (same id) that an outbox still holds, from before a restart or redeploy, come out
+            // here, also when its account no longer stores new ones (the outbox unticked: what it holds is sent)
+            user.outbox = outboxResults(node, output, status);
             account.register(user);
             if (outbox) {
                 const { waiting, held } = outbox.waitingFor(node.id);

@@ -12,16 +12,24 @@
 const STEP_TOLERANCE_MS = 2_000;
 
 export class WallClock {
-    private wall = Date.now();
-    private mono = performance.now();
+    private wall: number;
+    private mono: number;
+
+    constructor(
+        private readonly wallNow: () => number = Date.now,
+        private readonly monoNow: () => number = () => performance.now(),
+    ) {
+        this.wall = wallNow();
+        this.mono = monoNow();
+    }
 
     /**
      * How far the wall clock stepped since the last reading, beyond the time that really passed (0 when it did
      * not). Add it to the wall-clock times kept before the step to keep their distance from now.
      */
     step(): number {
-        const wall = Date.now();
-        const mono = performance.now();
+        const wall = this.wallNow();
+        const mono = this.monoNow();
         const drift = wall - this.wall - (mono - this.mono);
         this.wall = wall;
         this.mono = mono;
