@@ -8,7 +8,7 @@ const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 const { helper } = require("./runtime");
-const { SqliteOutboxStore } = require("../../build/runtime/outbox/sqlite-store");
+const { SqliteOutboxStore, OutboxInUse } = require("../../build/runtime/outbox/sqlite-store");
 const { accountKey } = require("../../build/runtime/outbox/store");
 const { OUTBOX_FILE } = require("../../build/runtime/outbox/account-outbox");
 const { STANDIN_ACCOUNT_SID } = require("../../build/standin/server");
@@ -33,9 +33,23 @@ function standinKey(standin) {
     return accountKey(STANDIN_ACCOUNT_SID, standin.url);
 }
 
-/** Opens the outbox file with the package's store (no Node-RED may have it open), runs `work(store)`, closes it. */
-async function withStore(file, work) {
-    const store = new SqliteOutboxStore(file);
+/**
+ * Opens the outbox file with the package's store, runs `work(store)`, closes it. The Node-RED of the test keeps
+ * the file a few seconds after its flows stop (for a redeploy's config nodes to take it over): until then it is
+ * locked, and this waits for it.
+ */
+async function withStore(file, work, limitMs = 15_000) {
+    const deadline = Date.now() + limitMs;
+    let store;
+    for (;;) {
+        try {
+            store = new SqliteOutboxStore(file);
+            break;
+        } catch (err) {
+            if (!(err instanceof OutboxInUse) || Date.now() > deadline) throw err;
+            await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+    }
     try {
         return await work(store);
     } finally {

@@ -37,6 +37,18 @@ interface Holder {
 }
 
 const holders = new Map<string, Holder>();
+/** How long a file no config node uses stays open, for the config nodes of a redeploy to take it over. */
+const CLOSE_GRACE_MS = 5_000;
+
+// Node-RED's stop (SIGTERM, SIGINT) ends the process right after the flows stopped: close the files then, so the
+// WAL is checkpointed and emptied (the bindings are synchronous, as an exit handler must be)
+process.once("exit", () => {
+    for (const holder of holders.values()) {
+        clearInterval(holder.sweeper);
+        holder.store.close();
+    }
+    holders.clear();
+});
 
 function checkClock(holder: Holder): void {
     const step = holder.clock.step();
@@ -89,7 +101,9 @@ export function openStore(file: string, t: Translate, log: Log, maxPageCount?: n
             if (released) return;
             released = true;
             current.users--;
-            void closeWhenUnused(file, current);
+            // a redeploy stops every config node and starts the new ones: the outboxes (their entries in flight,
+            // results held over the redeploy) pass to them in memory, so the file stays open a while
+            if (current.users === 0) setTimeout(() => void closeWhenUnused(file, current), CLOSE_GRACE_MS).unref();
         },
     };
 }
