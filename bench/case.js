@@ -13,6 +13,12 @@ const config = JSON.parse(process.argv[2]);
 const { standin, operation, concurrency, messages, warmup } = config;
 const BENCH_MODULES = path.join(__dirname, "node_modules");
 const SMS = { To: "+16175551212", From: "+15005550006", Body: "Pump 3 pressure high" };
+/**
+ * The texts in turn: 100 alarms, as a gateway sends them. Identical texts to one number would go one at a time
+ * through the outbox (a lookup at Twilio could not tell them apart), so every way sends the same varied texts.
+ */
+const TEXTS = Array.from({ length: 100 }, (_, i) => `Pump ${i} pressure high`);
+const textOf = (i) => TEXTS[i % TEXTS.length];
 
 /** The driver's task for one message, built per way of calling Twilio; `done` when the case ends. */
 const WAYS = {
@@ -58,7 +64,7 @@ const WAYS = {
                 new Promise((resolve) => {
                     const _msgid = `b${id++}`;
                     waiting.set(_msgid, resolve);
-                    node.receive({ _msgid, payload: { ...payload } });
+                    node.receive({ _msgid, payload: operation === "getMessage" ? { ...payload } : { ...payload, Body: textOf(id) } });
                 }),
             inject: (count) => {
                 const arrivals = [];
@@ -69,7 +75,7 @@ const WAYS = {
                         if (arrivals.length === count) resolve(arrivals);
                     };
                 });
-                for (let i = 0; i < count; i++) node.receive({ _msgid: `burst${i}`, payload: { ...payload } });
+                for (let i = 0; i < count; i++) node.receive({ _msgid: `burst${i}`, payload: { ...payload, Body: textOf(i) } });
                 return all;
             },
             errors: () => ({ errors, lastError }),
@@ -92,7 +98,7 @@ const WAYS = {
         const call =
             operation === "getMessage"
                 ? () => client.messages(config.messageSid).fetch()
-                : () => client.messages.create({ to: SMS.To, from: SMS.From, body: SMS.Body });
+                : (i) => client.messages.create({ to: SMS.To, from: SMS.From, body: textOf(i) });
         return { send: call, errors: () => ({ errors: 0 }), stop: async () => {} };
     },
 
@@ -102,15 +108,16 @@ const WAYS = {
         const pool = new Pool(standin.url, { connections: concurrency });
         const authorization = "Basic " + Buffer.from(`${standin.accountSid}:${standin.authToken}`).toString("base64");
         const base = `/2010-04-01/Accounts/${standin.accountSid}/Messages`;
-        const body = new URLSearchParams(SMS).toString();
-        const request =
+        // the forms of the texts, made before the loop as the request of getMessage is
+        const bodies = TEXTS.map((Body) => new URLSearchParams({ ...SMS, Body }).toString());
+        const request = (i) =>
             operation === "getMessage"
                 ? { method: "GET", path: `${base}/${config.messageSid}.json`, headers: { authorization } }
-                : { method: "POST", path: `${base}.json`, headers: { authorization, "content-type": "application/x-www-form-urlencoded" }, body };
+                : { method: "POST", path: `${base}.json`, headers: { authorization, "content-type": "application/x-www-form-urlencoded" }, body: bodies[i % bodies.length] };
         let errors = 0;
         return {
-            send: async () => {
-                const response = await pool.request(request);
+            send: async (i) => {
+                const response = await pool.request(request(i));
                 await response.body.json();
                 if (response.statusCode >= 300) errors++;
             },
@@ -139,10 +146,10 @@ const WAYS = {
         const red = await startNodeRed(flow, [path.join(BENCH_MODULES, "node-red-node-twilio")]);
         const node = red.node("twilio");
         return {
-            send: () =>
+            send: (i) =>
                 new Promise((resolve) => {
                     settled.push(resolve);
-                    node.receive({ payload: SMS.Body });
+                    node.receive({ payload: textOf(i) });
                 }),
             errors: () => ({ errors: 0 }),
             stop: () => red.stop(),
@@ -152,11 +159,11 @@ const WAYS = {
 
 async function measureLoop() {
     const way = await WAYS[config.way]();
-    await closedLoop(warmup, concurrency, () => way.send());
+    await closedLoop(warmup, concurrency, (i) => way.send(i));
     const cpu = process.cpuUsage();
     const memory = memorySampler();
     const io = ioCounters();
-    const { seconds, latencies } = await closedLoop(messages, concurrency, () => way.send());
+    const { seconds, latencies } = await closedLoop(messages, concurrency, (i) => way.send(i));
     const written = ioCounters();
     const peak = memory.stop();
     const used = process.cpuUsage(cpu);
@@ -196,7 +203,7 @@ function ioCounters() {
 /** 20,000 messages at once into a node whose account has a rate: memory per queued message, drain rate. */
 async function measureBurst() {
     const way = await WAYS.node();
-    await closedLoop(warmup, 10, () => way.send());
+    await closedLoop(warmup, 10, (i) => way.send(i));
     global.gc();
     const before = process.memoryUsage().heapUsed;
     const arrivals = way.inject(messages);

@@ -15,6 +15,7 @@
  * - Every attempt is recorded before it leaves, retries included, so whoever opens the store next looks it up
  *   rather than sending it again.
  */
+import { setMaxListeners } from "node:events";
 import { OPERATIONS } from "../../catalog/operations";
 import type { OperationSpec } from "../../catalog/types";
 import { buildRequest, type ApiRequest } from "../../rules/request";
@@ -84,7 +85,7 @@ export class Outbox {
     private readonly finishedSids = new Map<string, number>();
     private readonly waitingByNode = new Map<string, number>();
     private readonly senders: OutboxSender[] = [];
-    private stop = new AbortController();
+    private stop = stopController();
     private active = 0;
     private bytes = 0;
     /** Submits between their check against the limits and their commit. */
@@ -150,7 +151,7 @@ export class Outbox {
     }
 
     attach(sender: OutboxSender): void {
-        if (this.senders.length === 0) this.stop = new AbortController();
+        if (this.senders.length === 0) this.stop = stopController();
         this.senders.push(sender);
         this.showWaiting();
         void this.loaded.then(() => this.pump());
@@ -515,6 +516,13 @@ export class Outbox {
         for (const [node, n] of this.waitingByNode) outboxNode(node)?.showWaiting(n, this.scheduler.held);
         this.sender?.showOutbox(this.entries.size, this.scheduler.held);
     }
+}
+
+/** Every attempt in flight listens to it (the account's queue, the retry waits): as many as the concurrency. */
+function stopController(): AbortController {
+    const controller = new AbortController();
+    setMaxListeners(0, controller.signal);
+    return controller;
 }
 
 function reasonOf(err: unknown): string {
