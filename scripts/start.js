@@ -23,6 +23,7 @@
 const crypto = require("node:crypto");
 const fs = require("node:fs");
 const path = require("node:path");
+const { isDeepStrictEqual } = require("node:util");
 const { createServer, whenFlowsSettled } = require("./embedded-node-red");
 
 const ROOT = path.resolve(__dirname, "..");
@@ -134,13 +135,14 @@ function isConfigNode(node) {
 
 /**
  * The example files as one deployable flow: a tab per file with that file's nodes on it, and each config
- * node (the Twilio account all examples share) once. The account gets ${...} references instead of
- * values, so that flows_cred.json never holds a credential and each start takes them from the environment.
+ * node (the Twilio account all examples share) once; the files must agree on it, or one file's settings (its
+ * outbox, say) would be lost without a word. The account gets ${...} references instead of values, so that
+ * flows_cred.json never holds a credential and each start takes them from the environment.
  */
 function examplesAsFlows() {
     const files = fs.readdirSync(EXAMPLES_DIR).filter((file) => file.endsWith(".json")).sort();
     const flows = [];
-    const configIds = new Set();
+    const configs = new Map();
     for (const file of files) {
         const nodes = JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), "utf8"));
         const tab = { id: tabId(file), type: "tab", label: tabLabel(file), disabled: false, info: "" };
@@ -153,8 +155,14 @@ function examplesAsFlows() {
                 flows.push({ ...node, z: tab.id });
                 continue;
             }
-            if (configIds.has(node.id)) continue;
-            configIds.add(node.id);
+            const first = configs.get(node.id);
+            if (first) {
+                if (!isDeepStrictEqual(node, first.node)) {
+                    throw new Error(`examples/${file} and examples/${first.file} hold different copies of config node ${node.id} (${node.type}): make them equal`);
+                }
+                continue;
+            }
+            configs.set(node.id, { file, node: example });
             if (node.type === ACCOUNT_NODE_TYPE) {
                 node.apiBaseUrl = "${TWILIO_API_BASE_URL}";
                 node.credentials = { accountSid: "${TWILIO_ACCOUNT_SID}", authToken: "${TWILIO_AUTH_TOKEN}" };

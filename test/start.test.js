@@ -5,15 +5,22 @@
 "use strict";
 const assert = require("node:assert/strict");
 const { spawn } = require("node:child_process");
+const { EventEmitter } = require("node:events");
 const crypto = require("node:crypto");
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 const { STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN } = require("../build/standin/server.js");
 
+// Node-RED's own dependency: the editor's websocket client
+const nodeRedModule = (name, owner) => require(require.resolve(name, { paths: [path.dirname(require.resolve(`${owner}/package.json`))] }));
+const WebSocket = nodeRedModule("ws", "@node-red/editor-api");
+
 const ROOT = path.join(__dirname, "..");
 const EXAMPLES_DIR = path.join(ROOT, "examples");
 const TWILIO_NODE_TYPES = ["twilio-calls", "twilio-messages", "twilio-media", "twilio-webhook"];
+/** The operations that create something at Twilio: what the outbox keeps until Twilio has it. */
+const CREATES = ["postMessage", "createCall"];
 const START_LIMIT_MS = 30_000;
 const EXIT_LIMIT_MS = 10_000;
 
@@ -57,56 +64,167 @@ function decryptCredentials(file, secret) {
     return JSON.parse(decipher.update(encrypted.slice(32), "base64", "utf8") + decipher.final("utf8"));
 }
 
+/**
+ * Resolves with what `check` returns once that is not undefined, checked now and on every `event` of `emitter`;
+ * fails with `what` after `limitMs`, or at once when `check` throws.
+ */
+function when(what, limitMs, emitter, event, check) {
+    return new Promise((resolve, reject) => {
+        const done = (err, value) => {
+            clearTimeout(timer);
+            emitter.off(event, onEvent);
+            if (err) reject(err);
+            else resolve(value);
+        };
+        const onEvent = () => {
+            let value;
+            try {
+                value = check();
+            } catch (err) {
+                return done(err);
+            }
+            if (value !== undefined) done(undefined, value);
+        };
+        const timer = setTimeout(() => done(new Error(`timed out after ${limitMs} ms waiting for ${what}`)), limitMs);
+        emitter.on(event, onEvent);
+        onEvent();
+    });
+}
+
+/**
+ * scripts/start.js as a child process on free ports (the editor's and the stand-in's), with `userDir` and `env`;
+ * resolves once it has printed the editor's URL, which it does when the flows run.
+ */
+async function startScript(userDir, env = {}) {
+    const childEnv = { ...process.env, PORT: "0", TWILIO_STANDIN_PORT: "0", NODE_RED_USER_DIR: userDir, ...env };
+    // real credentials in the developer's shell would point the script at real Twilio
+    delete childEnv.TWILIO_ACCOUNT_SID;
+    delete childEnv.TWILIO_AUTH_TOKEN;
+    delete childEnv.TWILIO_API_BASE_URL;
+    delete childEnv.TWILIO_WEBHOOK_BASE_URL;
+    const child = spawn(process.execPath, [path.join(ROOT, "scripts", "start.js")], { cwd: ROOT, env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
+    const run = { child, output: "", exited: new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal }))) };
+    // one event for both streams, after the text is in run.output
+    const printed = new EventEmitter();
+    for (const stream of [child.stdout, child.stderr]) {
+        stream.on("data", (chunk) => {
+            run.output += chunk;
+            printed.emit("text");
+        });
+    }
+    child.once("exit", () => printed.emit("text"));
+    /** Resolves with the match of `pattern` in what the script printed; fails if it exits first. */
+    run.printed = (what, pattern, limitMs = START_LIMIT_MS) =>
+        when(what, limitMs, printed, "text", () => {
+            const match = pattern.exec(run.output);
+            if (match) return match;
+            if (child.exitCode !== null || child.signalCode !== null) throw new Error(`start.js exited (${child.exitCode ?? child.signalCode}) before ${what}`);
+            return undefined;
+        }).catch((err) => {
+            err.message += `\n--- start.js output ---\n${run.output}`;
+            throw err;
+        });
+    /** Stops it as Ctrl-C in a terminal would (SIGTERM) and resolves with how it exited. */
+    run.stop = async (signal = "SIGTERM") => {
+        if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+        let timer;
+        const timedOut = new Promise((resolve) => (timer = setTimeout(() => resolve({ timedOut: EXIT_LIMIT_MS }), EXIT_LIMIT_MS)));
+        const result = await Promise.race([run.exited, timedOut]);
+        clearTimeout(timer);
+        return result;
+    };
+    const [, editor, standin] = await run.printed(
+        "start.js to print the editor's URL",
+        /Node-RED editor: (http:\/\/127\.0\.0\.1:\d+)\/ - Twilio nodes use the local Twilio stand-in at (http:\/\/127\.0\.0\.1:\d+)/,
+    );
+    return Object.assign(run, { editor, standin });
+}
+
+/** Kills what `startScript` started, if it still runs (for after hooks). */
+async function killScript(run) {
+    if (run && run.child.exitCode === null && run.child.signalCode === null) {
+        run.child.kill("SIGKILL");
+        await run.exited;
+    }
+}
+
+/**
+ * The editor's websocket (/comms), as the debug sidebar gets what debug nodes show: `events` collects each
+ * {id, name, msg, ...} (msg is text: JSON for objects).
+ */
+async function debugSidebar(editor) {
+    const ws = new WebSocket(`${editor.replace(/^http/, "ws")}/comms`);
+    const events = [];
+    const received = new EventEmitter();
+    ws.on("message", (data) => {
+        for (const { topic, data: event } of JSON.parse(data)) {
+            if (topic !== "debug") continue;
+            events.push(event);
+            received.emit("debug");
+        }
+    });
+    // without adminAuth a connection gets every message from the moment it is open (editor-api's comms.js)
+    await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+    ws.send(JSON.stringify({ subscribe: "debug" }));
+    return {
+        events,
+        /** Resolves with the events that `filter` keeps once there are at least `count` of them. */
+        waitFor(what, count, filter, limitMs = 15_000) {
+            return when(what, limitMs, received, "debug", () => {
+                const kept = events.filter(filter);
+                return kept.length >= count ? kept : undefined;
+            });
+        },
+        close: () => ws.close(),
+    };
+}
+
+/** The ids of the debug nodes `from` reaches through `wires` (every node after it, any output). */
+function debugNodesAfter(nodes, ids) {
+    const byId = new Map(nodes.map((node) => [node.id, node]));
+    const found = new Set();
+    const seen = new Set();
+    const queue = [...ids];
+    while (queue.length > 0) {
+        const id = queue.shift();
+        if (seen.has(id)) continue;
+        seen.add(id);
+        const node = byId.get(id);
+        if (!node) continue;
+        if (node.type === "debug") found.add(id);
+        for (const output of node.wires ?? []) queue.push(...output);
+    }
+    return found;
+}
+
 describe("npm start (scripts/start.js)", function () {
     this.timeout(START_LIMIT_MS + 15_000);
 
     const examples = readExamples();
-    let child;
-    let output = "";
-    let exited;
+    let run;
     let userDir;
     let editor;
     let standin;
 
     before(async function () {
         userDir = fs.mkdtempSync(path.join(os.tmpdir(), "twilio-start-test-"));
-        // port 0: the editor and the stand-in take free ports, which the script prints
-        const env = { ...process.env, PORT: "0", TWILIO_STANDIN_PORT: "0", NODE_RED_USER_DIR: userDir };
-        // real credentials in the developer's shell would point the script at real Twilio
-        delete env.TWILIO_ACCOUNT_SID;
-        delete env.TWILIO_AUTH_TOKEN;
-        delete env.TWILIO_API_BASE_URL;
-        delete env.TWILIO_WEBHOOK_BASE_URL;
-        child = spawn(process.execPath, [path.join(ROOT, "scripts", "start.js")], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-        child.stdout.on("data", (chunk) => (output += chunk));
-        child.stderr.on("data", (chunk) => (output += chunk));
-        exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
-
-        try {
-            const ready = await waitFor("start.js to print the editor's URL", START_LIMIT_MS, async () => {
-                if (child.exitCode !== null) throw Object.assign(new Error(`start.js exited with ${child.exitCode}`), { fatal: true });
-                return /Node-RED editor: (http:\/\/127\.0\.0\.1:\d+)\/ - Twilio nodes use the local Twilio stand-in at (http:\/\/127\.0\.0\.1:\d+)/.exec(output) ?? undefined;
-            });
-            [, editor, standin] = ready;
-            // until the admin API answers with the first start's deployment
-            await waitFor("GET /flows to list the deployed examples", START_LIMIT_MS, async () => {
-                if (child.exitCode !== null) throw Object.assign(new Error(`start.js exited with ${child.exitCode}`), { fatal: true });
-                const response = await fetch(`${editor}/flows`);
-                if (!response.ok) return undefined;
-                const flows = await response.json();
-                return flows.length > 0 ? flows : undefined;
-            });
-        } catch (err) {
-            err.message += `\n--- start.js output ---\n${output}`;
+        run = await startScript(userDir);
+        ({ editor, standin } = run);
+        // until the admin API answers with the first start's deployment
+        await waitFor("GET /flows to list the deployed examples", START_LIMIT_MS, async () => {
+            if (run.child.exitCode !== null) throw Object.assign(new Error(`start.js exited with ${run.child.exitCode}`), { fatal: true });
+            const response = await fetch(`${editor}/flows`);
+            if (!response.ok) return undefined;
+            const flows = await response.json();
+            return flows.length > 0 ? flows : undefined;
+        }).catch((err) => {
+            err.message += `\n--- start.js output ---\n${run.output}`;
             throw err;
-        }
+        });
     });
 
     after(async function () {
-        if (child && child.exitCode === null && child.signalCode === null) {
-            child.kill("SIGKILL");
-            await exited;
-        }
+        await killScript(run);
         if (userDir) fs.rmSync(userDir, { recursive: true, force: true });
     });
 
@@ -115,6 +233,27 @@ describe("npm start (scripts/start.js)", function () {
         assert.equal(response.status, 200);
         return response.json();
     }
+
+    it("the example files agree on the config nodes they share, and every create goes through an account with the outbox on", function () {
+        // npm start deploys one copy of a shared config node, and an import keeps whichever it meets first
+        const copies = new Map();
+        for (const { file, nodes } of examples) {
+            for (const node of nodes.filter((n) => !("wires" in n) && !("z" in n) && !("x" in n))) {
+                const first = copies.get(node.id);
+                if (first) assert.deepEqual(node, first.node, `${file} and ${first.file}: copies of ${node.type} ${node.id}`);
+                else copies.set(node.id, { file, node });
+            }
+            const accounts = new Map(nodes.filter((n) => n.type === "twilio-account").map((n) => [n.id, n]));
+            for (const account of accounts.values()) {
+                assert.equal(account.outbox, true, `${file}: account "${account.name}" keeps unsent messages on disk`);
+            }
+            const creates = nodes.filter((n) => CREATES.includes(n.operation));
+            for (const node of creates) {
+                assert.equal(accounts.get(node.account)?.outbox, true, `${file}: "${node.name}" (${node.operation}) sends through an account with the outbox on`);
+            }
+        }
+        assert.ok(examples.some(({ nodes }) => nodes.some((n) => CREATES.includes(n.operation))), "some example sends");
+    });
 
     it("deploys one tab per example file, with every Twilio node of that file on it", async function () {
         const flows = await getFlows();
@@ -137,10 +276,21 @@ describe("npm start (scripts/start.js)", function () {
             }
             assert.equal(homes.size, 1, `${file}: its nodes share one tab`);
         }
-        // the account all examples share is deployed once, with references instead of values
+        // the account all examples share is deployed once, with references instead of values, its outbox on
         const accounts = flows.filter((node) => node.type === "twilio-account");
         assert.equal(accounts.length, 1);
         assert.equal(accounts[0].apiBaseUrl, "${TWILIO_API_BASE_URL}");
+        assert.equal(accounts[0].outbox, true);
+    });
+
+    it("the deployed account keeps unsent messages on disk: its outbox file is open in the user directory", async function () {
+        // where the account dialog learns it
+        const response = await fetch(`${editor}/twilio-account/outbox`);
+        assert.equal(response.status, 200);
+        const { file } = await response.json();
+        assert.equal(path.dirname(file), userDir);
+        assert.ok(fs.existsSync(file), `${file} exists`);
+        assert.doesNotMatch(run.output, /Cannot open the outbox file/);
     });
 
     it("keeps only encrypted ${...} references in flows_cred.json, never the token", function () {
@@ -197,12 +347,51 @@ describe("npm start (scripts/start.js)", function () {
         assert.equal(exchange.body, '<?xml version="1.0" encoding="UTF-8"?><Response><Message>Alarm acknowledged, thank you.</Message></Response>');
     });
 
+    it("every inject that leads to a create gets its answer through the outbox: output 1, or output 2 for the number the stand-in refuses", async function () {
+        this.timeout(120_000);
+        const sidebar = await debugSidebar(editor);
+        try {
+            let tried = 0;
+            for (const { file, nodes } of examples) {
+                const byId = new Map(nodes.map((node) => [node.id, node]));
+                for (const inject of nodes.filter((node) => node.type === "inject")) {
+                    // the create an inject leads to, through nodes that are not Twilio's
+                    let create;
+                    const queue = [...inject.wires.flat()];
+                    while (queue.length > 0 && !create) {
+                        const node = byId.get(queue.shift());
+                        if (CREATES.includes(node.operation)) create = node;
+                        else if (!TWILIO_NODE_TYPES.includes(node.type)) queue.push(...node.wires.flat());
+                    }
+                    if (!create) continue;
+                    tried++;
+                    const success = debugNodesAfter(nodes, create.wires[0]);
+                    const failure = new Set(create.wires[1].filter((id) => byId.get(id).type === "debug"));
+                    const payload = inject.payloadType === "json" ? JSON.parse(inject.payload) : {};
+                    // the stand-in, like Twilio, refuses this magic number with 21211
+                    const refused = payload.To === "+15005550001";
+                    // one answer per recipient: the create node's To list, else the payload's one To
+                    const recipients = (create.To || payload.To).split(",").length;
+                    const from = sidebar.events.length;
+                    const response = await fetch(`${editor}/inject/${inject.id}`, { method: "POST" });
+                    assert.equal(response.status, 200);
+                    const answers = await sidebar.waitFor(
+                        `${file}: "${inject.name}" to reach a debug node after "${create.name}"`,
+                        refused ? 1 : recipients,
+                        (event) => sidebar.events.indexOf(event) >= from && (success.has(event.id) || failure.has(event.id)),
+                    );
+                    const where = answers.map((event) => (failure.has(event.id) ? `output 2: ${event.msg}` : "output 1"));
+                    if (refused) assert.match(where[0], /^output 2: .*21211/, `${file}: "${inject.name}"`);
+                    else assert.deepEqual(where, answers.map(() => "output 1"), `${file}: "${inject.name}"`);
+                }
+            }
+            assert.ok(tried >= 5, `${tried} injects lead to a create`);
+        } finally {
+            sidebar.close();
+        }
+    });
+
     it("stops on SIGTERM with exit code 0", async function () {
-        child.kill("SIGTERM");
-        let timer;
-        const timedOut = new Promise((resolve) => (timer = setTimeout(() => resolve({ timedOut: EXIT_LIMIT_MS }), EXIT_LIMIT_MS)));
-        const result = await Promise.race([exited, timedOut]);
-        clearTimeout(timer);
-        assert.deepEqual(result, { code: 0, signal: null }, `start.js output:\n${output}`);
+        assert.deepEqual(await run.stop("SIGTERM"), { code: 0, signal: null }, `start.js output:\n${run.output}`);
     });
 });
