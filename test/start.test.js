@@ -1,6 +1,8 @@
 /**
  * `npm start` (scripts/start.js) as a user meets it: a child process with Node-RED, the example flows and the
- * local stand-in, in a fresh user directory. Needs `npm run build` first (the script loads nodes/ and build/).
+ * local stand-in, in a fresh user directory; once with no MQTT broker where the MQTT example looks for one, once
+ * with Debian's Mosquitto there (apt-get install mosquitto; .ci/run installs it). Needs `npm run build` first (the
+ * script loads nodes/ and build/).
  */
 "use strict";
 const assert = require("node:assert/strict");
@@ -8,13 +10,18 @@ const { spawn } = require("node:child_process");
 const { EventEmitter } = require("node:events");
 const crypto = require("node:crypto");
 const fs = require("node:fs");
+const http = require("node:http");
+const net = require("node:net");
 const os = require("node:os");
 const path = require("node:path");
 const { STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN } = require("../build/standin/server.js");
+const { probeMqttBroker } = require("../scripts/start.js");
+const { startMosquitto, freePort } = require("./support/mosquitto");
 
-// Node-RED's own dependency: the editor's websocket client
+// Node-RED's own dependencies: the editor's websocket client and core's MQTT client
 const nodeRedModule = (name, owner) => require(require.resolve(name, { paths: [path.dirname(require.resolve(`${owner}/package.json`))] }));
 const WebSocket = nodeRedModule("ws", "@node-red/editor-api");
+const mqtt = nodeRedModule("mqtt", "@node-red/nodes");
 
 const ROOT = path.join(__dirname, "..");
 const EXAMPLES_DIR = path.join(ROOT, "examples");
@@ -179,6 +186,19 @@ async function debugSidebar(editor) {
     };
 }
 
+/** A debug event's msg as an object (complete "payload" or "true" debug nodes show JSON). */
+function shown(event) {
+    return JSON.parse(event.msg);
+}
+
+/** Every message the stand-in holds, newest first, as its Messages list answers. */
+async function standinMessages(standin) {
+    const authorization = `Basic ${Buffer.from(`${STANDIN_ACCOUNT_SID}:${STANDIN_AUTH_TOKEN}`).toString("base64")}`;
+    const response = await fetch(`${standin}/2010-04-01/Accounts/${STANDIN_ACCOUNT_SID}/Messages.json?PageSize=1000`, { headers: { Authorization: authorization } });
+    assert.equal(response.status, 200);
+    return (await response.json()).messages;
+}
+
 /** The ids of the debug nodes `from` reaches through `wires` (every node after it, any output). */
 function debugNodesAfter(nodes, ids) {
     const byId = new Map(nodes.map((node) => [node.id, node]));
@@ -205,10 +225,13 @@ describe("npm start (scripts/start.js)", function () {
     let userDir;
     let editor;
     let standin;
+    let brokerPort;
 
     before(async function () {
         userDir = fs.mkdtempSync(path.join(os.tmpdir(), "twilio-start-test-"));
-        run = await startScript(userDir);
+        // a port where no broker answers, whatever runs on this machine's 1883
+        brokerPort = await freePort();
+        run = await startScript(userDir, { MQTT_BROKER_PORT: String(brokerPort) });
         ({ editor, standin } = run);
         // until the admin API answers with the first start's deployment
         await waitFor("GET /flows to list the deployed examples", START_LIMIT_MS, async () => {
@@ -281,6 +304,13 @@ describe("npm start (scripts/start.js)", function () {
         assert.equal(accounts.length, 1);
         assert.equal(accounts[0].apiBaseUrl, "${TWILIO_API_BASE_URL}");
         assert.equal(accounts[0].outbox, true);
+        // the MQTT example's broker: its port and whether it connects are settled by each start
+        const brokers = flows.filter((node) => node.type === "mqtt-broker");
+        assert.equal(brokers.length, 1);
+        assert.deepEqual(
+            { broker: brokers[0].broker, port: brokers[0].port, autoConnect: brokers[0].autoConnect },
+            { broker: "localhost", port: "${MQTT_BROKER_PORT}", autoConnect: "${EXAMPLE_MQTT_CONNECT}" },
+        );
     });
 
     it("the deployed account keeps unsent messages on disk: its outbox file is open in the user directory", async function () {
@@ -306,6 +336,17 @@ describe("npm start (scripts/start.js)", function () {
         assert.deepEqual(credentials, {
             [accountId]: { accountSid: "${TWILIO_ACCOUNT_SID}", authToken: "${TWILIO_AUTH_TOKEN}" },
         });
+    });
+
+    it("says in one line that no MQTT broker answers, and how to get one; the broker node does not try", async function () {
+        // printed after the editor's URL
+        await run.printed("the line about the MQTT broker", /MQTT broker answers.*\n/);
+        const lines = run.output.split("\n").filter((line) => /MQTT broker/.test(line));
+        assert.deepEqual(lines, [
+            `No MQTT broker answers on localhost:${brokerPort}: the "Local MQTT broker" node of the MQTT example stays disconnected (its inject simulates an alarm). For real alarms start one there (e.g. apt-get install mosquitto) and restart npm start.`,
+        ]);
+        // core's broker node logs each failed attempt ("Connection failed to broker: ...")
+        assert.doesNotMatch(run.output, /Connection failed to broker/);
     });
 
     it('sends the SMS of "Send an SMS" to the stand-in', async function () {
@@ -393,5 +434,144 @@ describe("npm start (scripts/start.js)", function () {
 
     it("stops on SIGTERM with exit code 0", async function () {
         assert.deepEqual(await run.stop("SIGTERM"), { code: 0, signal: null }, `start.js output:\n${run.output}`);
+    });
+});
+
+describe("npm start with an MQTT broker on localhost (Debian's Mosquitto)", function () {
+    this.timeout(START_LIMIT_MS + 15_000);
+
+    const example = readExamples().find(({ file }) => file === "MQTT alarm to SMS.json").nodes;
+    const subscriber = example.find((node) => node.type === "mqtt in");
+    const create = example.find((node) => node.type === "twilio-messages");
+    const broker = example.find((node) => node.type === "mqtt-broker");
+    const sent = new Set(create.wires[0]);
+    const notSent = new Set(create.wires[1]);
+    // the create node's To, "(617) 555-1212, (617) 555-1213", in E.164 by the account's default country (US)
+    const ON_CALL = ["+16175551212", "+16175551213"];
+    // what Node-RED's session at the broker holds: mosquitto logs "<client id> <qos> <topic>" as it subscribes it
+    const subscribed = new RegExp(`: ${broker.clientid} ${subscriber.qos} ${subscriber.topic.replace(/[#+/]/g, "\\$&")}$`);
+    let dir;
+    let mosquitto;
+    let run;
+    let device;
+
+    before(async function () {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "twilio-start-mqtt-"));
+        mosquitto = await startMosquitto(dir);
+        device = mqtt.connect(`mqtt://127.0.0.1:${mosquitto.port}`, { clientId: "start-test-device", clean: true });
+        await new Promise((resolve, reject) => device.once("connect", resolve).once("error", reject));
+    });
+
+    after(async function () {
+        device?.end(true);
+        await killScript(run);
+        await mosquitto?.stop();
+        if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    /**
+     * Publishes an alarm as a device would (QoS 1: resolves on the broker's PUBACK) on the example's topic, and
+     * resolves with the results the example's "sent" and "not sent" debug nodes show for it, once one per on-call
+     * number is there.
+     */
+    async function raiseAlarm(alarm) {
+        const sidebar = await debugSidebar(run.editor);
+        try {
+            const text = `ALARM ${alarm.device}: ${alarm.message} (value ${alarm.value})`;
+            // any "not sent" is a failure of this alarm: nothing else is sent meanwhile
+            const forThisAlarm = (event) => (sent.has(event.id) && event.msg.includes(text)) || notSent.has(event.id);
+            await device.publishAsync(`alarms/${alarm.device}`, JSON.stringify(alarm), { qos: 1 });
+            const results = await sidebar.waitFor(`the results of "${text}"`, ON_CALL.length, forThisAlarm);
+            return { text, results };
+        } finally {
+            sidebar.close();
+        }
+    }
+
+    /**
+     * Asserts that the stand-in of this start holds exactly the example's SMS for `text`, one per on-call number,
+     * and nothing else (no earlier alarm again), with the Sids the results carry.
+     */
+    async function assertSmsCreated(text, results) {
+        assert.deepEqual(results.map((event) => (sent.has(event.id) ? "sent" : `not sent: ${event.msg}`)), ON_CALL.map(() => "sent"));
+        const messages = await standinMessages(run.standin);
+        assert.deepEqual(
+            messages.map((message) => ({ body: message.body, from: message.from, to: message.to })).sort((a, b) => a.to.localeCompare(b.to)),
+            ON_CALL.map((to) => ({ body: text, from: create.From, to })),
+            "every message the stand-in holds",
+        );
+        assert.deepEqual(messages.map((message) => message.sid).sort(), results.map((event) => shown(event).sid).sort(), "the Sids on output 1");
+    }
+
+    it("connects the example's broker node when a broker answers at start, and says so", async function () {
+        run = await startScript(path.join(dir, "user"), { MQTT_BROKER_PORT: String(mosquitto.port) });
+        const [line] = await run.printed("the line about the MQTT broker", /^.*MQTT broker answers.*$/m);
+        assert.equal(line, `An MQTT broker answers on localhost:${mosquitto.port}: the "${broker.name}" node of the MQTT example connects to it.`);
+        // Node-RED's subscription is in place at the broker: a published alarm is routed to it
+        await mosquitto.waitFor("Node-RED to subscribe to the example's topic", subscribed);
+    });
+
+    it("an alarm published to the broker reaches the stand-in as the example's SMS, one to each on-call number", async function () {
+        const { text, results } = await raiseAlarm({ device: "boiler-1", message: "flame out", value: 3 });
+        await assertSmsCreated(text, results);
+    });
+
+    it("a later start (the saved flows) asks again, connects again, and the next alarm is sent", async function () {
+        assert.deepEqual(await run.stop("SIGTERM"), { code: 0, signal: null }, `start.js output:\n${run.output}`);
+        run = await startScript(path.join(dir, "user"), { MQTT_BROKER_PORT: String(mosquitto.port) });
+        const [line] = await run.printed("the line about the MQTT broker", /^.*MQTT broker answers.*$/m);
+        assert.match(line, new RegExp(`^An MQTT broker answers on localhost:${mosquitto.port}:`));
+        assert.doesNotMatch(run.output, /First start/);
+        await mosquitto.waitFor("Node-RED to subscribe again", subscribed, 2);
+        const { text, results } = await raiseAlarm({ device: "boiler-2", message: "pressure low", value: 0.4 });
+        await assertSmsCreated(text, results);
+        assert.deepEqual(await run.stop("SIGTERM"), { code: 0, signal: null }, `start.js output:\n${run.output}`);
+    });
+});
+
+describe("npm start's MQTT broker probe", function () {
+    this.timeout(30_000);
+    let dir;
+    const brokers = [];
+
+    before(function () {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "twilio-start-probe-"));
+    });
+
+    after(async function () {
+        for (const broker of brokers) await broker.stop();
+        if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("a broker that accepts an anonymous CONNECT: accepted", async function () {
+        const broker = await startMosquitto(fs.mkdtempSync(path.join(dir, "open-")));
+        brokers.push(broker);
+        assert.deepEqual(await probeMqttBroker("localhost", broker.port, 5_000), { answer: "accepted" });
+        // it said goodbye with DISCONNECT, as a well-behaved client does
+        await broker.waitFor("the probe's DISCONNECT", /Client node-red-twilio-probe-\d+ disconnected\.$/);
+    });
+
+    it("a broker that wants a user name: refused, with the CONNACK's return code", async function () {
+        const broker = await startMosquitto(fs.mkdtempSync(path.join(dir, "closed-")), { anonymous: false });
+        brokers.push(broker);
+        assert.deepEqual(await probeMqttBroker("localhost", broker.port, 5_000), { answer: "refused", code: 5 });
+    });
+
+    it("nothing listening, or something that is not MQTT: none", async function () {
+        assert.deepEqual(await probeMqttBroker("localhost", await freePort(), 5_000), { answer: "none" });
+        // an HTTP server answers 400 to the CONNECT; a silent listener answers nothing within the limit
+        const web = http.createServer((request, response) => response.end("hello"));
+        // reads what comes (so that it sees the probe hang up), says nothing
+        const silent = net.createServer((socket) => socket.resume());
+        try {
+            for (const server of [web, silent]) await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+            assert.deepEqual(await probeMqttBroker("localhost", web.address().port, 5_000), { answer: "none" });
+            const started = Date.now();
+            assert.deepEqual(await probeMqttBroker("localhost", silent.address().port, 300), { answer: "none" });
+            assert.ok(Date.now() - started < 5_000, "the limit ends the wait");
+        } finally {
+            web.closeAllConnections();
+            for (const server of [web, silent]) await new Promise((resolve) => server.close(resolve));
+        }
     });
 });
