@@ -65,7 +65,6 @@ interface Entry extends ScheduledEntry {
     node: string;
     op: OperationSpec;
     params: OperationParams;
-    msg: Buffer;
     bytes: number;
     attemptStarted?: number;
     live?: LiveMessage;
@@ -218,7 +217,7 @@ export class Outbox {
         // with room to send it at once, it is committed as being sent: one commit before sending instead of two
         const direct = this.scheduler.mayStartNow(lane, this.active, sender.maxConcurrent) && !this.anyWaiting();
         const entry: Entry = {
-            id: 0, node, op, params, msg: saved.data, bytes, lane, created: now, maxAge: settings.maxAgeMs,
+            id: 0, node, op, params, bytes, lane, created: now, maxAge: settings.maxAgeMs,
             state: direct ? "sending" : "waiting", busy: false, due: 0, failures: 0, live,
             ...(direct ? { attemptStarted: now, lastAttempt: now } : {}),
         };
@@ -295,7 +294,7 @@ export class Outbox {
         if (!op) return;
         const params = row.params as OperationParams;
         const entry: Entry = {
-            id: row.id, node: row.node, op, params, msg: row.msg, bytes: row.bytes, lane: laneOf(op, params), created: row.created,
+            id: row.id, node: row.node, op, params, bytes: row.bytes, lane: laneOf(op, params), created: row.created,
             maxAge: row.maxAge, state: row.state, attemptStarted: row.attemptStarted, lastAttempt: row.lastAttempt, busy: false, due: 0, failures: 0,
         };
         this.entries.set(entry.id, entry);
@@ -482,7 +481,8 @@ export class Outbox {
 
     /**
      * Ends an entry: its result goes on (result-router.ts), and only then does the store forget it, so a crash in
-     * between puts the result out again (found at Twilio), never the create. A claim is on disk already.
+     * between puts the result out again (found at Twilio), never the create. A claim is on disk already; its
+     * message is erased with the others'.
      */
     private deliver(entry: Entry, outcome: OutboxOutcome, state: "done" | "failed" | "expired" | "claimed", sid?: string): void {
         if (!this.entries.delete(entry.id)) return;
@@ -495,11 +495,12 @@ export class Outbox {
             outcome,
             params: entry.params,
             live: entry.live,
-            saved: () => restoreMessage(entry.msg),
-            describe: () => (outcome.ok ? resultDetail(entry.op, outcome.result, this.t) : `${outcome.error.type}: ${outcome.error.error}`),
-            routed: () => {
-                if (state !== "claimed") this.store.finish(entry.id, state, sid);
+            saved: async () => {
+                const data = await this.store.messageOf(entry.id).catch(() => undefined);
+                return data ? restoreMessage(data) : {};
             },
+            describe: () => (outcome.ok ? resultDetail(entry.op, outcome.result, this.t) : `${outcome.error.type}: ${outcome.error.error}`),
+            routed: () => this.store.finish(entry.id, state === "claimed" ? "done" : state, sid),
             operation: entry.op.name,
         });
     }

@@ -42,7 +42,7 @@ export interface RoutedResult {
     params: OperationParams;
     live?: LiveMessage;
     /** The saved message, read only when the live one is gone. */
-    saved: () => NodeMessage;
+    saved: () => Promise<NodeMessage>;
     /** The result in a few words, for the log. */
     describe: () => string;
     /** Called once the result is handed on (or logged): only then may the store forget the entry. */
@@ -75,8 +75,15 @@ export function routeResult(result: RoutedResult): void {
     const node = nodes.get(result.node);
     if (result.live && !result.live.detached) {
         result.live.resolve(result.outcome);
+    } else if (node && result.live) {
+        node.resume(result.outcome, result.live.msg, result.params);
     } else if (node) {
-        node.resume(result.outcome, result.live?.msg ?? result.saved(), result.params);
+        // after a restart: the message as the store kept it
+        void result.saved().then((msg) => {
+            node.resume(result.outcome, msg, result.params);
+            result.routed();
+        });
+        return;
     } else if (!flowsRunning) {
         // a redeploy: the node's next instance takes it when the flows have started
         held.push(result);

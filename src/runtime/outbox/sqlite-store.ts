@@ -74,7 +74,6 @@ interface RawRow {
     node: string;
     operation: string;
     params: string;
-    msg: Uint8Array;
     bytes: number | bigint;
     created: number | bigint;
     max_age: number | bigint;
@@ -93,7 +92,6 @@ function toEntry(row: RawRow): EntryRow {
         node: row.node,
         operation: row.operation,
         params: parseParams(row.params),
-        msg: Buffer.from(row.msg),
         bytes: Number(row.bytes),
         created: Number(row.created),
         maxAge: Number(row.max_age),
@@ -121,7 +119,7 @@ export class SqliteOutboxStore implements OutboxStore {
     readonly driver: string;
     private readonly db: SqlDatabase;
     private readonly sql: Record<
-        "insert" | "sending" | "waiting" | "unknown" | "claimed" | "done" | "finish" | "prune" | "open" | "adopt" | "legacy" | "summary" | "shift" | "accounts",
+        "insert" | "sending" | "waiting" | "unknown" | "claimed" | "done" | "finish" | "prune" | "open" | "adopt" | "legacy" | "summary" | "shift" | "accounts" | "message",
         SqlStatement
     >;
     private queue: Write[] = [];
@@ -170,7 +168,7 @@ export class SqliteOutboxStore implements OutboxStore {
         }
         this.db = db;
         this.driver = db.driver;
-        const columns = "id, account, config, node, operation, params, msg, bytes, created, max_age, state, attempt_started, last_attempt";
+        const columns = "id, account, config, node, operation, params, bytes, created, max_age, state, attempt_started, last_attempt";
         this.sql = {
             insert: db.prepare(
                 "INSERT INTO entries (account, config, node, operation, params, msg, bytes, created, max_age, state, attempt_started, last_attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -180,7 +178,8 @@ export class SqliteOutboxStore implements OutboxStore {
             unknown: db.prepare("UPDATE entries SET state = 'unknown' WHERE id = ?"),
             claimed: db.prepare("SELECT 1 AS taken FROM entries WHERE account = ? AND sid = ? AND id <> ? LIMIT 1"),
             done: db.prepare(
-                "UPDATE entries SET state = 'done', sid = ?, finished = ?, params = '', msg = X'', bytes = 0 WHERE id = ? AND NOT EXISTS (SELECT 1 FROM entries WHERE account = ? AND sid = ? AND id <> ?)",
+                // the message stays until the result is out (finish): a restart in between puts it out again
+                "UPDATE entries SET state = 'done', sid = ?, finished = ? WHERE id = ? AND NOT EXISTS (SELECT 1 FROM entries WHERE account = ? AND sid = ? AND id <> ?)",
             ),
             finish: db.prepare("UPDATE entries SET state = ?, sid = ?, finished = ?, params = '', msg = X'', bytes = 0 WHERE id = ?"),
             prune: db.prepare(`DELETE FROM entries WHERE account = ? AND state NOT IN (${OPEN_SQL}) AND finished < ?`),
@@ -190,6 +189,7 @@ export class SqliteOutboxStore implements OutboxStore {
             summary: db.prepare(
                 `SELECT coalesce(account, 'config node ' || config) AS account, count(*) AS open, min(created) AS oldest FROM entries WHERE state IN (${OPEN_SQL}) GROUP BY 1`,
             ),
+            message: db.prepare("SELECT msg FROM entries WHERE id = ?"),
             accounts: db.prepare(`SELECT DISTINCT account FROM entries WHERE config = ? AND account IS NOT NULL AND state IN (${OPEN_SQL})`),
             shift: db.prepare(
                 "UPDATE entries SET created = created + ?, attempt_started = attempt_started + ?, last_attempt = last_attempt + ?, finished = finished + ?",
@@ -224,7 +224,7 @@ export class SqliteOutboxStore implements OutboxStore {
 
     /** Every row of an account as the file has it, finished ones too (the tests). */
     rowsOf(account: string): Array<{ id: number; state: EntryState; sid: string | null; params: string; msg: Buffer; attemptStarted?: number; lastAttempt?: number }> {
-        return (this.db.prepare("SELECT id, state, sid, params, msg, attempt_started, last_attempt FROM entries WHERE account = ? ORDER BY id").all(account) as Array<RawRow & { sid: string | null }>).map((row) => ({
+        return (this.db.prepare("SELECT id, state, sid, params, msg, attempt_started, last_attempt FROM entries WHERE account = ? ORDER BY id").all(account) as Array<RawRow & { sid: string | null; msg: Uint8Array }>).map((row) => ({
             id: Number(row.id),
             state: row.state,
             sid: row.sid,
@@ -243,6 +243,11 @@ export class SqliteOutboxStore implements OutboxStore {
     /** The accounts with open entries that this config node stored or last sent. */
     accountsOf(configId: string): string[] {
         return (this.sql.accounts.all(configId) as Array<{ account: string }>).map((row) => row.account);
+    }
+
+    async messageOf(id: number): Promise<Buffer | undefined> {
+        const row = this.sql.message.get(id) as { msg: Uint8Array } | undefined;
+        return row && row.msg.length > 0 ? Buffer.from(row.msg) : undefined;
     }
 
     async isClaimed(account: string, sid: string, exceptId: number): Promise<boolean> {

@@ -27,9 +27,7 @@ export interface EntryRow {
     operation: string;
     /** The validated parameters. */
     params: Record<string, unknown>;
-    /** The saved message properties (saved-message.ts). */
-    msg: Buffer;
-    /** What the entry takes: its message and parameters. */
+    /** What the entry takes: its message (saved-message.ts; read on its own, see messageOf) and parameters. */
     bytes: number;
     /** When it entered the outbox (ms since epoch, our clock; moved with the clock's steps). */
     created: number;
@@ -42,7 +40,13 @@ export interface EntryRow {
     lastAttempt?: number;
 }
 
-export type NewEntry = Omit<EntryRow, "id" | "state" | "attemptStarted" | "lastAttempt"> & { state: "waiting" | "sending"; attemptStarted?: number; lastAttempt?: number };
+export type NewEntry = Omit<EntryRow, "id" | "state" | "attemptStarted" | "lastAttempt"> & {
+    /** The saved message properties (saved-message.ts). */
+    msg: Buffer;
+    state: "waiting" | "sending";
+    attemptStarted?: number;
+    lastAttempt?: number;
+};
 
 /** What waits for one account, for the report of entries no running config node names. */
 export interface AccountSummary {
@@ -60,6 +64,8 @@ export interface OutboxStore {
     adopt(account: string, configId: string): Promise<EntryRow[]>;
     /** The accounts that have open entries, with how many and the oldest. */
     summary(): Promise<AccountSummary[]>;
+    /** The saved message of an open entry (only its result needs it: it is not kept in memory). */
+    messageOf(id: number): Promise<Buffer | undefined>;
     /** Whether some entry of the account other than `exceptId` finished with this Sid (a claim). */
     isClaimed(account: string, sid: string, exceptId: number): Promise<boolean>;
     /** Commits a new entry; resolves with its id once it is on disk. */
