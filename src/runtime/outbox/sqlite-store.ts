@@ -29,6 +29,7 @@ const LAZY_COMMIT_MS = 200;
 /** A grouped write that keeps failing is given up after this many commits (and said). */
 const WRITE_TRIES = 5;
 const JOURNAL_SIZE_LIMIT = 4 * 1024 * 1024;
+const MAX_COMMIT_BYTES = 1024 * 1024;
 
 const OPEN_SQL = OPEN_STATES.map((state) => `'${state}'`).join(", ");
 
@@ -65,7 +66,7 @@ FROM outbox;
 DROP TABLE outbox;
 `;
 
-type Write = { run: () => unknown; what: string; tries?: number; resolve?: (value: unknown) => void; reject?: (err: Error) => void };
+type Write = { run: () => unknown; what: string; bytes?: number; tries?: number; resolve?: (value: unknown) => void; reject?: (err: Error) => void };
 
 interface RawRow {
     id: number | bigint;
@@ -272,7 +273,7 @@ export class SqliteOutboxStore implements OutboxStore {
                     entry.lastAttempt ?? null,
                 ).lastInsertRowid,
             );
-        return this.commitSoon(run, "a new entry") as Promise<number>;
+        return this.commitSoon(run, "a new entry", entry.bytes) as Promise<number>;
     }
 
     markSending(id: number, attemptStarted: number, lastAttempt: number, config: string): Promise<void> {
@@ -311,8 +312,13 @@ export class SqliteOutboxStore implements OutboxStore {
         clearImmediate(this.urgent);
         clearTimeout(this.lazy);
         this.urgent = this.lazy = undefined;
-        const writes = this.queue;
-        this.queue = [];
+        // one transaction carries at most about MAX_COMMIT_BYTES of messages, so that no commit holds the event
+        // loop long; the rest follows in the next turn
+        let bytes = 0;
+        let count = 0;
+        while (count < this.queue.length && (count === 0 || bytes + (this.queue[count].bytes ?? 0) <= MAX_COMMIT_BYTES)) bytes += this.queue[count++].bytes ?? 0;
+        const writes = this.queue.splice(0, count);
+        if (this.queue.length > 0) this.urgent = setImmediate(() => this.flush());
         if (writes.length === 0 || this.closed) return;
         const results: unknown[] = [];
         try {
@@ -339,7 +345,9 @@ export class SqliteOutboxStore implements OutboxStore {
         clearImmediate(this.deferring);
         this.queue.push(...this.deferred);
         this.deferred = [];
-        this.flush();
+        while (this.queue.length > 0) this.flush();
+        clearImmediate(this.urgent);
+        clearTimeout(this.lazy);
         this.closed = true;
         try {
             // an empty WAL: nothing of what was sent stays beside the file
@@ -374,10 +382,10 @@ export class SqliteOutboxStore implements OutboxStore {
         }
     }
 
-    private commitSoon(run: () => unknown, what: string): Promise<unknown> {
+    private commitSoon(run: () => unknown, what: string, bytes = 0): Promise<unknown> {
         if (this.closed) return Promise.reject(new Error("the outbox file is closed"));
         return new Promise((resolve, reject) => {
-            this.queue.push({ run, what, resolve, reject });
+            this.queue.push({ run, what, bytes, resolve, reject });
             this.urgent ??= setImmediate(() => this.flush());
         });
     }
