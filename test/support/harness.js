@@ -5,7 +5,7 @@
 "use strict";
 const assert = require("node:assert/strict");
 const net = require("node:net");
-const { helper, loadFlow, captureLog } = require("./runtime");
+const { helper, loadFlow, captureLog, quiet, SETTLE_MS } = require("./runtime");
 const { TwilioStandin, STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN } = require("../../build/standin/server");
 
 const ACCOUNT_ID = "acct1";
@@ -109,33 +109,6 @@ async function run(msg, timeoutMs) {
     helper.getNode(NODE_ID).receive(msg);
     const [output] = await outputs;
     return output;
-}
-
-/**
- * How long nothing may come out before outputs are counted: Node-RED delivers messages asynchronously, so an
- * output (a late duplicate) can follow the event a test waited for. Generous for a loaded, shared machine.
- */
-const SETTLE_MS = 250;
-
-/**
- * Resolves once `quietMs` have passed without an "input" event at any of the nodes `ids` (the clock restarts at
- * each one): a settle period after the last output, bound to the outputs themselves rather than a fixed sleep.
- */
-function quiet(ids, quietMs = SETTLE_MS) {
-    return new Promise((resolve) => {
-        const nodes = ids.map((id) => helper.getNode(id));
-        let timer;
-        const end = () => {
-            nodes.forEach((node) => node.removeListener("input", restart));
-            resolve();
-        };
-        function restart() {
-            clearTimeout(timer);
-            timer = setTimeout(end, quietMs);
-        }
-        nodes.forEach((node) => node.on("input", restart));
-        restart();
-    });
 }
 
 /** A complete node on the node under test, wired to the helper "completed": one "input" there per done() call. */
