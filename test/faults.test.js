@@ -113,13 +113,29 @@ describe(`fault injection: ${MESSAGES} mixed messages`, function () {
         assert.equal(byId.size, MESSAGES, "no input produced two outputs");
 
         // no create processed twice, and a create sent again only after a 429 (not processed)
+        const creates = standin.requests.filter((r) => r.method === "POST");
+        // a connection reset before the request was read leaves no Body to attribute: the stand-in's record shows
+        // that this is the only way to lose it, that it did happen, and the attempt still counts below
+        const unread = creates.filter((r) => r.form.Body === undefined);
+        for (const request of unread) assert.deepEqual(request.fault, { reset: true }, "only a reset before reading leaves no Body");
+        assert.ok(unread.length > 0, "some creates met a connection reset before they were read");
         const posts = new Map();
-        // a connection reset before the request was read leaves no Body to attribute (it is never repeated either)
-        for (const request of standin.requests.filter((r) => r.method === "POST" && r.form.Body !== undefined)) {
+        for (const request of creates.filter((r) => r.form.Body !== undefined)) {
             const attempts = posts.get(request.form.Body) ?? [];
             attempts.push(request);
             posts.set(request.form.Body, attempts);
         }
+        // each unread attempt ended a create of its own, which was not sent again: one whose readable attempts were
+        // all 429s and which came out as a NetworkError of unknown outcome. A create repeated after such a reset
+        // would have a readable attempt after it, and come out as that one did: one unread attempt too many.
+        const endedUnread = kinds.flatMap((kind, i) => {
+            if (kind !== "create") return [];
+            const { port, msg } = byId.get(`f${i}`);
+            const readable = posts.get(`alarm ${i}`) ?? [];
+            const ended = port === 2 && msg.payload.type === "NetworkError" && msg.payload.outcome === "unknown" && readable.every((attempt) => attempt.status === 429);
+            return ended ? [i] : [];
+        });
+        assert.equal(unread.length, endedUnread.length, "one create ended, and not repeated, by each reset before reading");
         let duplicates = 0;
         for (const [body, attempts] of posts) {
             for (const attempt of attempts.slice(0, -1)) {

@@ -1,8 +1,11 @@
 /**
  * Hostile input, property-based (fast-check): random msg.payload values at every operation — wrong types,
  * huge strings, nested objects, __proto__ and constructor keys, path characters and CRLF in Sids, non-http
- * URLs, numbers as text and text as numbers. Whatever comes in, the node does not throw, answers exactly once,
- * sends nothing Twilio's contract would refuse, and a ValidationError means nothing was sent. A second block
+ * URLs, numbers as text and text as numbers — and valid payloads with hostile keys on top, so that requests do
+ * go out. Whatever comes in, the node does not throw, answers exactly once (each input's outputs and done()
+ * counted by its _msgid, a To list's parts included, late ones too), sends nothing Twilio's contract would refuse,
+ * one request per result or refusal, and a ValidationError means nothing was sent; each operation must reach
+ * floors of requests and of each kind of outcome, so that the property cannot pass vacuously. A second block
  * tries to change the account, the token or the destination: nothing may reach the stand-in unless the node's
  * settings allow it (each property also checks that allowed requests did go out, so that it cannot pass vacuously).
  */
@@ -11,10 +14,23 @@ const assert = require("node:assert/strict");
 const fc = require("fast-check");
 const { OPERATIONS } = require("../build/catalog");
 const { checkRequest } = require("./support/contract");
-const { helper, captureLog, useStandin, loadNode, run, NODE_ID, STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN } = require("./support/harness");
+const {
+    helper,
+    captureLog,
+    useStandin,
+    loadNode,
+    standinApi,
+    quiet,
+    OutputLedger,
+    COMPLETE_NODES,
+    NODE_ID,
+    STANDIN_ACCOUNT_SID,
+    STANDIN_AUTH_TOKEN,
+} = require("./support/harness");
 
 const TYPE_OF = { calls: "twilio-calls", messages: "twilio-messages", media: "twilio-media" };
-const RUNS_PER_OPERATION = 300;
+/** 300 hostile payloads per operation, and 150 valid ones with or without hostile keys (see payloadFor). */
+const RUNS_PER_OPERATION = 450;
 const SEED = Number(process.env.FAST_CHECK_SEED ?? 20261126);
 
 /** Values a parameter should never let through, and some it should. */
@@ -58,47 +74,142 @@ const hostileValue = fc.oneof(
     fc.object({ maxDepth: 2 }),
 );
 
-function payloadFor(op) {
+/** The junk of a payload: its keys (the operation's parameter names among them) and hostile values. */
+function junkFor(op, maxKeys) {
     const names = op.params.map((spec) => spec.name);
     const keys = fc.oneof(
         fc.constantFrom(...names),
         fc.constantFrom("__proto__", "constructor", "prototype", "toString", "to", "BODY", "Sid"),
         fc.string({ maxLength: 12 }),
     );
-    // an object built by JSON.parse, as an MQTT or HTTP payload is: "__proto__" is then an own key
-    const params = fc.dictionary(keys, hostileValue, { maxKeys: 8 }).map((object) => JSON.parse(JSON.stringify(object)));
-    return fc.oneof({ weight: 4, arbitrary: params }, { weight: 1, arbitrary: fc.anything({ maxDepth: 2 }) });
+    return fc.dictionary(keys, hostileValue, { maxKeys });
 }
+
+/** An object as JSON.parse builds it, as an MQTT or HTTP payload is: "__proto__" is then an own key. */
+const parsed = (object) => JSON.parse(JSON.stringify(object));
+
+/**
+ * Sids the stand-in holds (created before the property runs) and well-formed ones it does not: a request with
+ * them reaches the stand-in, which answers the resource or Twilio's 404.
+ */
+async function seedResources(standin) {
+    const calls = [];
+    const messages = [];
+    const media = [];
+    for (let i = 0; i < 8; i++) {
+        calls.push((await standinApi(standin, "POST", "/Calls.json", { To: "+16175551212", From: "+15005550006", Url: "http://example.com/ok" })).body.sid);
+        messages.push((await standinApi(standin, "POST", "/Messages.json", { To: "+16175551212", From: "+15005550006", Body: `seed ${i}` })).body.sid);
+        const form = new URLSearchParams({ To: "+16175551212", From: "+15005550006", Body: `media ${i}` });
+        form.append("MediaUrl", "http://example.com/a.png");
+        form.append("MediaUrl", "http://example.com/b.png");
+        const { body: withMedia } = await standinApi(standin, "POST", "/Messages.json", form);
+        const { body: list } = await standinApi(standin, "GET", `/Messages/${withMedia.sid}/Media.json`);
+        for (const item of list.media_list) media.push({ MessageSid: withMedia.sid, MediaSid: item.sid });
+    }
+    standin.requests.length = 0;
+    const unknown = (prefix) => prefix + "0123456789abcdef".repeat(2);
+    // one time in three a Sid the stand-in does not have
+    const knownOr = (known, ...unknowns) => fc.oneof({ weight: 2, arbitrary: fc.constantFrom(...known) }, { weight: 1, arbitrary: fc.constantFrom(...unknowns) });
+    return {
+        CallSid: knownOr(calls, unknown("CA")),
+        MessageSid: knownOr([...messages, ...media.map((item) => item.MessageSid)], unknown("SM"), unknown("MM")),
+        media: knownOr(media, { MessageSid: media[0].MessageSid, MediaSid: unknown("ME") }, { MessageSid: unknown("MM"), MediaSid: media[0].MediaSid }),
+    };
+}
+
+/**
+ * A payload the operation accepts (the Sids of `seeded`; a magic To that Twilio refuses now and then, a list of
+ * recipients), so that the node does send: alone, or with some hostile keys on top.
+ */
+function validFor(op, seeded) {
+    const number = fc.constantFrom("+16175551212", "+16175551213", "+15005550001");
+    // a list of recipients is split into one output each (msg.parts), hostile entries among them
+    const to = fc.oneof({ weight: 3, arbitrary: number }, { weight: 1, arbitrary: fc.array(fc.oneof(number, hostileText), { minLength: 1, maxLength: 4 }) });
+    const base = {
+        createCall: fc.record({ To: to, From: fc.constant("+15005550006"), Url: fc.constant("http://example.com/ok") }),
+        postMessage: fc.record({ To: to, From: fc.constant("+15005550006"), Body: fc.constant("alarm") }),
+        getCall: fc.record({ CallSid: seeded.CallSid }),
+        deleteCall: fc.record({ CallSid: seeded.CallSid }),
+        getMessage: fc.record({ MessageSid: seeded.MessageSid }),
+        deleteMessage: fc.record({ MessageSid: seeded.MessageSid }),
+        listCall: fc.record({ PageSize: fc.integer({ min: 1, max: 20 }) }, { requiredKeys: [] }),
+        listMessage: fc.record({ PageSize: fc.integer({ min: 1, max: 20 }) }, { requiredKeys: [] }),
+        getMedia: seeded.media,
+        deleteMedia: seeded.media,
+        listMedia: seeded.media.map(({ MessageSid }) => ({ MessageSid })),
+    }[op.name];
+    assert.ok(base, `a valid payload for ${op.name}`);
+    return fc.oneof(base, fc.tuple(base, junkFor(op, 3)).map(([valid, junk]) => ({ ...valid, ...junk })));
+}
+
+/**
+ * Hostile payloads (random keys and values, or anything at all) and, a third of the time, valid ones with or
+ * without hostile keys: without those, most operations would never send a request (no random value is a Sid).
+ */
+function payloadFor(op, seeded) {
+    return fc.oneof(
+        { weight: 8, arbitrary: junkFor(op, 8).map(parsed) },
+        { weight: 2, arbitrary: fc.anything({ maxDepth: 2 }) },
+        { weight: 5, arbitrary: validFor(op, seeded).map(parsed) },
+    );
+}
+
+/**
+ * What each operation's payloads must come to at least, over a test's runs: requests sent, results on output 1,
+ * ValidationErrors and Twilio's refusals. A list has no refusal from Twilio to reach (the node validates
+ * PageSize and Page before sending).
+ */
+const FLOORS = { requests: 40, result: 5, ValidationError: 60, TwilioError: 5, fannedOut: 0 };
+const LIST_FLOORS = { ...FLOORS, TwilioError: 0 };
+/** A create's To given as a list is split into one output per recipient: some inputs must have been. */
+const CREATE_FLOORS = { ...FLOORS, fannedOut: 5 };
 
 describe("hostile input (property-based)", function () {
     this.timeout(120_000);
     const standin = useStandin();
 
     for (const op of Object.values(OPERATIONS)) {
-        it(`${op.name}: answers once, never throws, never sends an invalid request`, async function () {
-            await loadNode(standin, { type: TYPE_OF[op.group], operation: op.name });
+        it(`${op.name}: answers exactly once, never throws, never sends an invalid request`, async function () {
+            const seeded = await seedResources(standin);
+            await loadNode(standin, { type: TYPE_OF[op.group], operation: op.name, extraNodes: COMPLETE_NODES });
+            const ledger = new OutputLedger().attach();
             const logged = captureLog();
+            const reached = { requests: 0, result: 0, ValidationError: 0, TwilioError: 0, fannedOut: 0 };
             try {
                 await fc.assert(
-                    fc.asyncProperty(payloadFor(op), async (payload) => {
+                    fc.asyncProperty(payloadFor(op, seeded), async (payload) => {
                         standin.requests.length = 0;
-                        const { port, msg } = await run({ payload });
+                        const outputs = await ledger.run({ payload });
                         for (const request of standin.requests) assert.deepEqual(checkRequest(request), [], JSON.stringify(request));
-                        if (port === 1) {
-                            assert.equal(standin.requests.length, 1);
-                        } else {
-                            assert.ok(["ValidationError", "TwilioError"].includes(msg.payload.type), JSON.stringify(msg.payload));
-                            assert.equal(typeof msg.payload.error, "string");
-                            if (msg.payload.type === "ValidationError") assert.equal(standin.requests.length, 0, "a ValidationError sends nothing");
+                        for (const { port, msg } of outputs) {
+                            if (port === 2) {
+                                assert.ok(["ValidationError", "TwilioError"].includes(msg.payload.type), JSON.stringify(msg.payload));
+                                assert.equal(typeof msg.payload.error, "string");
+                            }
+                            reached[port === 1 ? "result" : msg.payload.type]++;
                         }
+                        // each request is one output (a result, or Twilio's refusal); a ValidationError sends nothing
+                        const answered = outputs.filter(({ port, msg }) => port === 1 || msg.payload.type === "TwilioError");
+                        assert.equal(standin.requests.length, answered.length, "one request per result or refusal, none for a ValidationError");
+                        reached.requests += standin.requests.length;
+                        if (outputs[0].msg.parts) reached.fannedOut++;
                     }),
                     { numRuns: RUNS_PER_OPERATION, seed: SEED },
                 );
+                // whatever else the node had would come out now: after a quiet spell, and as the flow stops
+                await quiet(["out1", "out2", "completed"]);
+                await helper.unload();
+                ledger.assertAllExact();
                 const thrown = logged.entries.filter((entry) => entry.id === NODE_ID && entry.level === logged.levels.ERROR);
                 assert.deepEqual(thrown.map((entry) => String(entry.msg)), [], "the node logged no error of its own");
             } finally {
+                ledger.detach();
                 logged.stop();
             }
+            console.log(`      ${op.name}: ${JSON.stringify(reached)}`);
+            // the property means something only if the payloads reached each kind of outcome
+            const floors = op.name.startsWith("list") ? LIST_FLOORS : op.name.startsWith("create") || op.name.startsWith("post") ? CREATE_FLOORS : FLOORS;
+            for (const [kind, floor] of Object.entries(floors)) assert.ok(reached[kind] >= floor, `${op.name}: ${kind} ${reached[kind]}, at least ${floor}`);
             assert.equal(Object.prototype.polluted, undefined);
         });
     }
@@ -151,46 +262,6 @@ describe("hostile input: account, token and destination (property-based)", funct
     );
     const to = fc.oneof({ weight: 3, arbitrary: destination }, { weight: 2, arbitrary: fc.array(fc.oneof(destination, fc.integer(), fc.constant(null)), { maxLength: 60 }) });
 
-    /** Sends one message and resolves with all its outputs (one, or msg.parts.count), once done() was called. */
-    function runAll(msg, timeoutMs = 15_000) {
-        return new Promise((resolve, reject) => {
-            const outputs = [];
-            const listeners = [];
-            let completed = 0;
-            let expected;
-            const stop = () => listeners.forEach(([node, listener]) => node.removeListener("input", listener));
-            const timer = setTimeout(() => {
-                stop();
-                reject(new Error(`expected ${expected ?? "?"} outputs and done(), got ${outputs.length} and ${completed}`));
-            }, timeoutMs);
-            const check = () => {
-                if (completed === 0 || expected === undefined || outputs.length < expected) return;
-                clearTimeout(timer);
-                stop();
-                resolve(outputs);
-            };
-            for (const [id, port] of [["out1", 1], ["out2", 2], ["completed", 0]]) {
-                const node = helper.getNode(id);
-                const listener = (out) => {
-                    if (port === 0) completed++;
-                    else {
-                        outputs.push({ port, msg: out });
-                        expected = out.parts ? out.parts.count : 1;
-                    }
-                    check();
-                };
-                node.on("input", listener);
-                listeners.push([node, listener]);
-            }
-            helper.getNode(NODE_ID).receive(msg);
-        });
-    }
-
-    const COMPLETE = [
-        { id: "complete1", type: "complete", scope: [NODE_ID], uncaught: false, wires: [["completed"]] },
-        { id: "completed", type: "helper" },
-    ];
-
     const CASES = [
         ["twilio-messages", "postMessage", { From: "+15005550006", Body: "alarm" }],
         ["twilio-calls", "createCall", { From: "+15005550006", Url: "https://example.com/twiml" }],
@@ -219,15 +290,16 @@ describe("hostile input: account, token and destination (property-based)", funct
                 type,
                 operation,
                 account: { allowedDestinations: ALLOWED.join(" "), defaultCountry: "US" },
-                extraNodes: COMPLETE,
+                extraNodes: COMPLETE_NODES,
             });
+            const ledger = new OutputLedger().attach();
             const logged = captureLog();
             let reachedTotal = 0;
             try {
                 await fc.assert(
                     fc.asyncProperty(payload, async (sent) => {
                         standin.requests.length = 0;
-                        const outputs = await runAll({ payload: sent });
+                        const outputs = await ledger.run({ payload: sent });
                         reachedTotal += standin.requests.length;
                         for (const request of standin.requests) {
                             assert.ok(request.path.startsWith(ACCOUNT_PATH), `on the node's account: ${request.path}`);
@@ -248,11 +320,15 @@ describe("hostile input: account, token and destination (property-based)", funct
                     }),
                     { numRuns: RUNS, seed: SEED },
                 );
+                await quiet(["out1", "out2", "completed"]);
+                await helper.unload();
+                ledger.assertAllExact();
                 // the property means something only if the allowed requests did go out
                 assert.ok(reachedTotal > 0, "some requests reached the stand-in");
                 const thrown = logged.entries.filter((entry) => entry.id === NODE_ID && entry.level === logged.levels.ERROR);
                 assert.deepEqual(thrown.map((entry) => String(entry.msg)), [], "the node logged no error of its own");
             } finally {
+                ledger.detach();
                 logged.stop();
             }
         });
@@ -265,12 +341,13 @@ describe("hostile input: account, token and destination (property-based)", funct
         const payload = fc
             .record({ To: to, AccountSid: sid, AuthToken: fc.constantFrom(other.token, "x") }, { requiredKeys: ["To"] })
             .map((extra) => ({ From: "+15005550006", Body: "alarm", ...extra }));
-        await loadNode(standin, { type: "twilio-messages", operation: "postMessage", fields: { allowMessageCredentials: true }, extraNodes: COMPLETE });
+        await loadNode(standin, { type: "twilio-messages", operation: "postMessage", fields: { allowMessageCredentials: true }, extraNodes: COMPLETE_NODES });
+        const ledger = new OutputLedger().attach();
         let elsewhere = 0;
         await fc.assert(
             fc.asyncProperty(payload, async (sent) => {
                 standin.requests.length = 0;
-                await runAll({ payload: sent });
+                await ledger.run({ payload: sent });
                 elsewhere += standin.requests.filter((request) => !request.path.startsWith(ACCOUNT_PATH)).length;
                 for (const request of standin.requests) {
                     const account = /^\/2010-04-01\/Accounts\/([^/]+)\//.exec(request.path)[1];
@@ -280,6 +357,10 @@ describe("hostile input: account, token and destination (property-based)", funct
             }),
             { numRuns: Math.ceil(RUNS / 2), seed: SEED },
         );
+        await quiet(["out1", "out2", "completed"]);
+        await helper.unload();
+        ledger.detach();
+        ledger.assertAllExact();
         assert.ok(elsewhere > 0, "ticked, some requests did act on the account the message named");
     });
 });

@@ -24,24 +24,54 @@ describe("configuration versions and migrations", function () {
             }
         });
 
+        // the expected nodes are written out: what an old flow gets must not follow a later change of the defaults
         it("account 0 → 2: the retries and limits a flow without them always got, and any destination", function () {
             const saved = { id: "a", type: "twilio-account", name: "old", apiBaseUrl: "", timeout: 15 };
             const migrated = migrateConfig("twilio-account", saved);
             assert.deepEqual(migrated, {
-                ...saved,
+                id: "a",
+                type: "twilio-account",
+                name: "old",
+                apiBaseUrl: "",
+                timeout: 15,
                 configVersion: 2,
-                maxRetries: ACCOUNT_DEFAULTS.maxRetries,
-                maxConcurrent: ACCOUNT_DEFAULTS.maxConcurrent,
+                maxRetries: 3,
+                maxConcurrent: 10,
                 rate: "",
-                queueSize: ACCOUNT_DEFAULTS.queueSize,
+                queueSize: 1000,
                 allowedDestinations: "",
                 defaultCountry: "",
                 region: "",
                 edge: "",
                 proxy: "",
-                ...OUTBOX_OFF,
+                outbox: false,
+                outboxMaxAge: 24,
+                outboxMaxEntries: 10000,
             });
             assert.equal(versionOf(saved), 0, "the saved configuration is not changed");
+        });
+
+        it("account 0 → 2 without a timeout: the first release's 15 s", function () {
+            const saved = { id: "b", type: "twilio-account", apiBaseUrl: "" };
+            assert.deepEqual(migrateConfig("twilio-account", saved), {
+                id: "b",
+                type: "twilio-account",
+                apiBaseUrl: "",
+                configVersion: 2,
+                timeout: 15,
+                maxRetries: 3,
+                maxConcurrent: 10,
+                rate: "",
+                queueSize: 1000,
+                allowedDestinations: "",
+                defaultCountry: "",
+                region: "",
+                edge: "",
+                proxy: "",
+                outbox: false,
+                outboxMaxAge: 24,
+                outboxMaxEntries: 10000,
+            });
         });
 
         it("account 1 → 2 keeps the limits, adds blank recipient and connection settings, and keeps the outbox off", function () {

@@ -8,12 +8,59 @@
 "use strict";
 const assert = require("node:assert/strict");
 const { coreNode, loadFlow } = require("./support/runtime");
-const { helper, useStandin, loadNode, run, collect, NODE_ID, ACCOUNT_ID, STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN } = require("./support/harness");
+const { helper, useStandin, loadNode, run, collect, quiet, NODE_ID, ACCOUNT_ID, STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN } = require("./support/harness");
 
 const SMS = { From: "+15005550006", Body: "Pump 3 pressure high" };
 const CALL = { From: "+15005550006", Url: "https://example.com/twiml" };
 const UK_MOBILE = "+447911123456";
 const DE_MOBILE = "+491712345678";
+
+/**
+ * What the node under test does, in the order it does it: each output it sends, each error it reports (to Catch
+ * nodes) and each done() call, by input _msgid. Recorded as the node calls them (the complete node `completeId` is
+ * called from within done()), not as the helpers receive them a hop later, when Node-RED's delivery may reorder them.
+ */
+function recordOrder(completeId) {
+    const events = [];
+    const node = helper.getNode(NODE_ID);
+    const { send, error } = node;
+    node.send = function (msg) {
+        for (const one of [msg].flat()) if (one) events.push({ msgid: one._msgid, event: "send" });
+        return send.apply(this, arguments);
+    };
+    node.error = function (err, msg) {
+        if (msg) events.push({ msgid: msg._msgid, event: "error" });
+        return error.apply(this, arguments);
+    };
+    const completion = helper.getNode(completeId);
+    const receive = completion.receive;
+    completion.receive = function (msg) {
+        events.push({ msgid: msg._msgid, event: "done" });
+        return receive.apply(this, arguments);
+    };
+    return { of: (msgid) => events.filter((event) => event.msgid === msgid).map(({ event }) => event) };
+}
+
+/** Resolves once every condition holds, checked at each input of the nodes named by their keys. */
+function untilInputs(conditions, timeoutMs = 10_000) {
+    const nodes = Object.keys(conditions).map((id) => helper.getNode(id));
+    return new Promise((resolve, reject) => {
+        const stop = () => nodes.forEach((node) => node.removeListener("input", check));
+        const timer = setTimeout(() => {
+            stop();
+            reject(new Error(`still waiting for ${Object.keys(conditions).filter((id) => !conditions[id]()).join(", ")}`));
+        }, timeoutMs);
+        function check() {
+            if (!Object.values(conditions).every((holds) => holds())) return;
+            clearTimeout(timer);
+            stop();
+            resolve();
+        }
+        // registered after the test's own listeners, which the conditions count: they see each input first
+        nodes.forEach((node) => node.on("input", check));
+        check();
+    });
+}
 
 describe("recipients", function () {
     const standin = useStandin();
@@ -304,21 +351,30 @@ describe("recipients", function () {
                 { id: "completed", z: "tab1", type: "helper" },
             ];
             await loadFlow(flow, { [ACCOUNT_ID]: { accountSid: STANDIN_ACCOUNT_SID, authToken: STANDIN_AUTH_TOKEN } }, [coreNode("sequence/17-split.js")]);
-            const events = [];
-            const joined = new Promise((resolve) => helper.getNode("joined").on("input", (msg) => (events.push("joined"), resolve(msg))));
-            const completed = new Promise((resolve) => helper.getNode("completed").on("input", (msg) => (events.push("completed"), resolve(msg))));
-            helper.getNode(NODE_ID).receive({ payload: { ...SMS, To: `+16175551212, ${UK_MOBILE}, +15005550001` } });
-            const [msg] = await Promise.all([joined, completed]);
+            const order = recordOrder("completion");
+            const joined = [];
+            const completed = [];
+            helper.getNode("joined").on("input", (msg) => joined.push(msg));
+            helper.getNode("completed").on("input", (msg) => completed.push(msg));
+            const both = (count) => untilInputs({ joined: () => joined.length >= count, completed: () => completed.length >= count });
+            helper.getNode(NODE_ID).receive({ _msgid: "first", payload: { ...SMS, To: `+16175551212, ${UK_MOBILE}, +15005550001` } });
+            await both(1);
+            const [msg] = joined;
             assert.equal(msg.payload.length, 3, "one entry per recipient, in the list's order");
             assert.equal(msg.payload[0].to, "+16175551212");
             assert.equal(msg.payload[1].type, "ValidationError", "not an allowed destination");
             assert.equal(msg.payload[2].code, 21211, "Twilio's answer for its invalid test number");
             assert.deepEqual(sentTo().sort(), ["+15005550001", "+16175551212"]);
             // a second message, to be sure done() was not called per part: one more "complete" per input only
-            const again = new Promise((resolve) => helper.getNode("completed").once("input", resolve));
-            helper.getNode(NODE_ID).receive({ payload: { ...SMS, To: ["+16175551212", "+16175551213"] } });
-            await again;
-            assert.deepEqual(events.filter((event) => event === "completed").length, 2);
+            helper.getNode(NODE_ID).receive({ _msgid: "second", payload: { ...SMS, To: ["+16175551212", "+16175551213"] } });
+            await both(2);
+            // counted once nothing more came for a while: a second done() or output would be in
+            await quiet(["joined", "completed"]);
+            assert.deepEqual(completed.map((m) => m._msgid), ["first", "second"], "done() exactly once per input");
+            assert.equal(joined.length, 2);
+            // in the order the node called them: every part's output first, then done()
+            assert.deepEqual(order.of("first"), ["send", "send", "send", "done"]);
+            assert.deepEqual(order.of("second"), ["send", "send", "done"]);
         });
 
         it("with output 2 unwired, each refused recipient reaches Catch nodes, and done() comes once", async function () {
@@ -331,15 +387,24 @@ describe("recipients", function () {
                     { id: "completed", type: "helper" },
                 ],
             });
+            const order = recordOrder("complete1");
             const caught = [];
+            const completed = [];
+            const sent = [];
             helper.getNode("caught").on("input", (msg) => caught.push(msg));
-            const completed = new Promise((resolve) => helper.getNode("completed").on("input", resolve));
-            const sent = collect(1);
-            helper.getNode(NODE_ID).receive({ payload: { ...SMS, To: [UK_MOBILE, "+16175551212", DE_MOBILE] } });
-            await Promise.all([sent, completed]);
+            helper.getNode("completed").on("input", (msg) => completed.push(msg));
+            helper.getNode("out1").on("input", (msg) => sent.push(msg));
+            helper.getNode(NODE_ID).receive({ _msgid: "alarm", payload: { ...SMS, To: [UK_MOBILE, "+16175551212", DE_MOBILE] } });
+            await untilInputs({ out1: () => sent.length >= 1, caught: () => caught.length >= 2, completed: () => completed.length >= 1 });
+            await quiet(["out1", "caught", "completed"]);
+            assert.equal(sent.length, 1);
             assert.equal(caught.length, 2);
             assert.deepEqual(caught.map((msg) => msg.parts.index).sort(), [0, 2]);
             assert.ok(caught.every((msg) => /allowedDestinations/.test(msg.error.message)));
+            assert.equal(completed.length, 1, "done() exactly once");
+            // the one sent and the two refused (to Catch through node.error) before done()
+            assert.deepEqual(order.of("alarm").slice(-1), ["done"]);
+            assert.deepEqual(order.of("alarm").slice(0, -1).sort(), ["error", "error", "send"]);
         });
     });
 });

@@ -5,6 +5,7 @@
  */
 "use strict";
 const assert = require("node:assert/strict");
+const { once } = require("node:events");
 const { TwilioStandin } = require("../build/standin/server");
 const {
     helper,
@@ -131,19 +132,28 @@ describe("reliability", function () {
 
         it("is repeated when the connection was refused: nothing was sent", async function () {
             // nothing listens on 127.0.0.2:port yet (refusingPort holds the port on 127.0.0.1, which keeps
-            // wildcard listeners off it); the stand-in opens it there while the node retries
+            // wildcard listeners off it); the stand-in opens it there once its record shows the node refused
             const refusing = await refusingPort();
             const late = new TwilioStandin({ host: "127.0.0.2", port: refusing.port });
+            const stopRecording = late.recordRefusals();
             try {
                 await loadNode(null, { type: "twilio-messages", operation: "postMessage", account: { apiBaseUrl: `http://127.0.0.2:${refusing.port}`, maxRetries: 10 } });
+                const refused = once(late, "refused");
                 const output = run({ payload: SMS });
-                // long enough for the first attempt to be refused; a later start only means more refusals
-                await new Promise((resolve) => setTimeout(resolve, 150));
+                await Promise.race([
+                    refused,
+                    output.then(({ port, msg }) => assert.fail(`an output (${port}: ${JSON.stringify(msg.payload)}) before any connection was refused`)),
+                ]);
                 await late.start();
-                const { port: outputPort } = await output;
-                assert.equal(outputPort, 1);
+                const { port: outputPort, msg } = await output;
+                assert.equal(outputPort, 1, JSON.stringify(msg.payload));
+                // the stand-in's record: the connection refused at least once, then the create arrived once, after
+                assert.ok(late.refusals.length >= 1, "the connection was refused");
                 assert.equal(late.requests.length, 1, "it reached the stand-in once");
+                assert.ok(late.requests[0].receivedAt >= late.refusals.at(-1).at, "the create that arrived is the retry after the last refusal");
+                assert.equal(await created(late, SMS.Body), 1);
             } finally {
+                stopRecording();
                 await refusing.release();
                 await late.stop().catch(() => {});
             }

@@ -5,6 +5,7 @@
  * Like Twilio it calls the application back: status callbacks of the messages and calls it creates, and
  * simulated incoming messages, each signed with the account's auth token (to loopback URLs only).
  */
+import diagnosticsChannel from "node:diagnostics_channel";
 import { EventEmitter } from "node:events";
 import http from "node:http";
 import https from "node:https";
@@ -67,6 +68,14 @@ export type Fault = (
     | { delayMs: number }
 ) & { after?: boolean };
 
+/** A connection a client of this process tried to open to the stand-in's address, refused: nothing listened. */
+export interface RefusedConnection {
+    address: string;
+    port: number;
+    /** When the client saw the refusal (ms since epoch). */
+    at: number;
+}
+
 /** Decides a fault for each request that has no queued one (failNext); undefined answers normally. */
 export type FaultPolicy = (request: RecordedRequest) => Fault | undefined;
 
@@ -128,10 +137,15 @@ function listOf(resources: Map<string, Resource>, filters: Filters, query: URLSe
     return { status: 200, body: listPage(items, { path, query, key }) };
 }
 
-/** Emits "received" and "answered" with a request's record as it comes in and as its answer goes out. */
+/**
+ * Emits "received" and "answered" with a request's record as it comes in and as its answer goes out, and
+ * "refused" with each refusal recorded (recordRefusals).
+ */
 export class TwilioStandin extends EventEmitter {
     readonly store = new Store();
     readonly requests: RecordedRequest[] = [];
+    /** Connections refused at the stand-in's address while it did not listen, once recordRefusals() was called. */
+    readonly refusals: RefusedConnection[] = [];
     private readonly sender = new CallbackSender();
     /** Every request the stand-in made to an application (status callbacks, incoming messages), in order. */
     readonly callbacks: CallbackRecord[] = this.sender.records;
@@ -198,6 +212,7 @@ export class TwilioStandin extends EventEmitter {
         this.callbacks.length = 0;
         this.store.clear();
         this.requests.length = 0;
+        this.refusals.length = 0;
         this.faults.length = 0;
         this.faultPolicy = undefined;
     }
@@ -215,6 +230,30 @@ export class TwilioStandin extends EventEmitter {
         const account = this.store.accounts.get(options.accountSid ?? STANDIN_ACCOUNT_SID);
         if (!account) throw new TwilioApiError(404, 20404, `The account ${options.accountSid} does not exist`);
         return this.sender.post("incoming-message", options.url, incomingMessageParams(account.sid, options), account.token);
+    }
+
+    /**
+     * Records in `refusals` each connection that a client in this process tries to open to the stand-in's address
+     * and that is refused (nothing listens there: not started yet, or stopped). A refused connection never reaches
+     * a server, so the record comes from the client's side: Node reports every client socket on the
+     * net.client.socket diagnostics channel. Needs the address before start() (the host and port options) or a
+     * start() before; returns the function that stops recording.
+     */
+    recordRefusals(): () => void {
+        const address = this.options.host ?? this.address?.address ?? "127.0.0.1";
+        const port = this.options.port ?? this.address?.port;
+        if (!port) throw new Error("recordRefusals needs the stand-in's port: the port option, or a start() before");
+        const onSocket = (message: unknown) => {
+            const { socket } = message as { socket: NodeJS.EventEmitter };
+            socket.once("error", (error: NodeJS.ErrnoException & { address?: string; port?: number }) => {
+                if (error.code !== "ECONNREFUSED" || error.address !== address || error.port !== port) return;
+                const refusal = { address, port, at: Date.now() };
+                this.refusals.push(refusal);
+                this.emit("refused", refusal);
+            });
+        };
+        diagnosticsChannel.subscribe("net.client.socket", onSocket);
+        return () => diagnosticsChannel.unsubscribe("net.client.socket", onSocket);
     }
 
     /** The next requests, one fault each, in order. */

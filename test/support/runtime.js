@@ -79,9 +79,36 @@ function captureLog() {
     return { entries, levels: { ERROR: log.ERROR, WARN: log.WARN }, stop: () => log.removeHandler(handler) };
 }
 
+/**
+ * How long nothing may come out before outputs are counted: Node-RED delivers messages asynchronously, so an
+ * output (a late duplicate) can follow the event a test waited for. Generous for a loaded, shared machine.
+ */
+const SETTLE_MS = 250;
+
+/**
+ * Resolves once `quietMs` have passed without an "input" event at any of the nodes `ids` (the clock restarts at
+ * each one): a settle period after the last output, bound to the outputs themselves rather than a fixed sleep.
+ */
+function quiet(ids, quietMs = SETTLE_MS) {
+    return new Promise((resolve) => {
+        const nodes = ids.map((id) => helper.getNode(id));
+        let timer;
+        const end = () => {
+            nodes.forEach((node) => node.removeListener("input", restart));
+            resolve();
+        };
+        function restart() {
+            clearTimeout(timer);
+            timer = setTimeout(end, quietMs);
+        }
+        nodes.forEach((node) => node.on("input", restart));
+        restart();
+    });
+}
+
 /** RED.httpNode of the flow loaded last (an express app, fresh for each load): requests to webhook nodes go there. */
 function httpNode() {
     return currentRED?.httpNode;
 }
 
-module.exports = { helper, loadFlow, coreNode, captureLog, httpNode, NODE_TYPES, NODE_SET };
+module.exports = { helper, loadFlow, coreNode, captureLog, httpNode, quiet, SETTLE_MS, NODE_TYPES, NODE_SET };
