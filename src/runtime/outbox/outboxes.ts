@@ -99,6 +99,15 @@ async function closeWhenUnused(file: string, holder: Holder): Promise<void> {
     while (holder.users === 0 && [...holder.outboxes.values()].some((outbox) => outbox.busy)) {
         await Promise.all([...holder.outboxes.values()].map((outbox) => outbox.whenIdle()));
     }
+    // results that came while the flows were stopped (a redeploy) are recorded when the new flows take them: the file
+    // stays open until then, shared by the new flows' config node; if the process exits first, it is closed then,
+    // those entries left as being sent (looked up at the next start, and their results put out then)
+    if (holder.users === 0 && [...holder.outboxes.values()].some((outbox) => outbox.holdsResults)) {
+        const closeAtExit = () => holder.store.close();
+        process.once("exit", closeAtExit);
+        await Promise.all([...holder.outboxes.values()].map((outbox) => outbox.whenRouted()));
+        process.off("exit", closeAtExit);
+    }
     if (holder.users > 0 || holders.get(file) !== holder) return;
     holders.delete(file);
     clearInterval(holder.sweeper);

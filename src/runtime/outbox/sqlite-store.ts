@@ -178,6 +178,8 @@ export class SqliteOutboxStore implements OutboxStore {
     }
 
     async openEntries(account: string, configId: string): Promise<EntryRow[]> {
+        // what is queued is on disk first: an entry finished a moment ago is not read as open
+        this.commitAll();
         // rows the first version keyed by this config node's id become the account's (one statement: atomic)
         this.sql.adopt.run(account, configId);
         return (this.sql.open.all(account) as RawRow[]).map((row) => ({
@@ -318,12 +320,18 @@ export class SqliteOutboxStore implements OutboxStore {
         writes.forEach((write, i) => write.resolve?.(results[i]));
     }
 
-    close(): void {
-        if (this.closed) return;
+    /** Commits every queued write, those nobody waits for too. */
+    private commitAll(): void {
         clearImmediate(this.deferring);
+        this.deferring = undefined;
         this.queue.push(...this.deferred);
         this.deferred = [];
         this.flush();
+    }
+
+    close(): void {
+        if (this.closed) return;
+        this.commitAll();
         this.closed = true;
         try {
             // an empty WAL: nothing of what was sent stays beside the file
