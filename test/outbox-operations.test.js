@@ -197,6 +197,36 @@ describe("outbox through what operators do (real Node-RED processes, issue 20)",
         assert.equal(await s.open(node), 0);
     });
 
+    it("a full deploy while a create is on the wire, its answer coming while the flows stop: recorded with its Sid, put out once", async function () {
+        await s.startStandin();
+        // the create is made at once and answered after 3 s; the account waits up to 6 s for an answer, and so does
+        // the redeploy's stop
+        let first = true;
+        s.standin.setFaultPolicy((r) => {
+            if (r.method !== "POST" || !first) return undefined;
+            first = false;
+            return { delayMs: 3_000 };
+        });
+        s.prepare(s.flow({ account: { timeout: 6 } }));
+        const node = await s.start();
+        await s.post(node, SMS("wire-1"));
+        const create = await until("the create on the wire", () => s.creates()[0]);
+        await deploy(node, s.flow({ account: { timeout: 6 } }));
+        await s.waitForOutputs(["wire-1"]);
+        // settle: past the time an entry left as being sent would be looked up (its attempt, the timeout and 2 s)
+        await sleep(Math.max(create.receivedAt + 6_000 + 2_000 + 3_000 - Date.now(), 2_000));
+
+        assert.equal(s.createdCount("wire-1"), 1, "created once");
+        const out = s.outputsOf("wire-1");
+        assert.deepEqual(out.map((line) => [line.port, line.reconciled, line.sid]), [[1, false, [...s.standin.store.accounts.get(STANDIN_ACCOUNT_SID).messages.keys()][0]]], "put out once");
+        assert.deepEqual(s.standin.requests.map((r) => `${r.method} ${r.status}`), ["POST 201"], "the answer was recorded: nothing looked up, nothing sent again");
+        assert.deepEqual(logLines(node, /outbox file/), [], "no write failed");
+        assert.equal(await s.open(node), 0);
+        await stop(node);
+        const rows = s.withStore((store) => store.rowsOf(s.key()));
+        assert.deepEqual(rows.map((row) => [row.state, row.sid]), [["done", out[0].sid]], "finished in the file with its Sid");
+    });
+
     it("a 401 (20003) for the first creates: the entries wait, status and log (once) say why; accepted again, each created once on output 1", async function () {
         await s.startStandin();
         let refusing = true;
