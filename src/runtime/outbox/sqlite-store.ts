@@ -178,7 +178,8 @@ export class SqliteOutboxStore implements OutboxStore {
     }
 
     async openEntries(account: string, configId: string): Promise<EntryRow[]> {
-        // what is queued is on disk first: an entry finished a moment ago is not read as open
+        // what is queued is on disk first: an entry finished a moment ago is not read as open (a new entry this
+        // commits is safe too: its submit, resumed before the caller reads these rows, has registered it)
         this.commitAll();
         // rows the first version keyed by this config node's id become the account's (one statement: atomic)
         this.sql.adopt.run(account, configId);
