@@ -94,6 +94,9 @@ export class Outbox {
     private loaded: Promise<void> = Promise.resolve();
     private read = false;
     private idle: Array<() => void> = [];
+    /** Entries whose result was handed on but not taken yet (held over a redeploy): the store still has them open. */
+    private readonly unrouted = new Set<number>();
+    private routedWaiters: Array<() => void> = [];
     /** The held reason last said in the log, so that it is said once. */
     private loggedHold?: string;
 
@@ -118,7 +121,7 @@ export class Outbox {
         this.loaded = (async () => {
             await previous;
             const rows = first ? await this.store.openEntries(this.account, configId) : await this.store.adopt(this.account, configId);
-            for (const row of rows) if (!this.entries.has(row.id)) this.restore(row);
+            for (const row of rows) if (!this.entries.has(row.id) && !this.unrouted.has(row.id)) this.restore(row);
             this.pump();
         })();
         return this.loaded;
@@ -185,6 +188,17 @@ export class Outbox {
 
     get busy(): boolean {
         return this.active > 0;
+    }
+
+    /** Whether results wait for the flows to start again before the store may forget their entries. */
+    get holdsResults(): boolean {
+        return this.unrouted.size > 0;
+    }
+
+    /** Resolves once every result handed on has been taken (a redeploy's new flows started). */
+    whenRouted(): Promise<void> {
+        if (this.unrouted.size === 0) return Promise.resolve();
+        return new Promise((resolve) => this.routedWaiters.push(resolve));
     }
 
     /** Whether a create goes through the outbox: not with a message's own auth token, which never goes to disk. */
@@ -490,6 +504,7 @@ export class Outbox {
         this.scheduler.forget(entry);
         this.countWaiting(entry.node, -1);
         if (sid) this.finishedSids.set(sid, Date.now());
+        this.unrouted.add(entry.id);
         routeResult({
             node: entry.node,
             outcome,
@@ -500,7 +515,14 @@ export class Outbox {
                 return data ? restoreMessage(data) : {};
             },
             describe: () => (outcome.ok ? resultDetail(entry.op, outcome.result, this.t) : `${outcome.error.type}: ${outcome.error.error}`),
-            routed: () => this.store.finish(entry.id, state === "claimed" ? "done" : state, sid),
+            routed: () => {
+                this.unrouted.delete(entry.id);
+                this.store.finish(entry.id, state === "claimed" ? "done" : state, sid);
+                if (this.unrouted.size > 0) return;
+                const waiting = this.routedWaiters;
+                this.routedWaiters = [];
+                waiting.forEach((resolve) => resolve());
+            },
             operation: entry.op.name,
         });
     }

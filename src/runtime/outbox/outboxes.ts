@@ -113,6 +113,12 @@ async function closeWhenUnused(file: string, holder: Holder): Promise<void> {
     while (holder.users === 0 && [...holder.outboxes.values()].some((outbox) => outbox.busy)) {
         await Promise.all([...holder.outboxes.values()].map((outbox) => outbox.whenIdle()));
     }
+    // results that came while the flows were stopped (a redeploy) are recorded when the new flows take them: the file
+    // stays open until then, shared by the new flows' config node; if the process exits first, it is closed then
+    // (see the exit handler), those entries left as being sent (looked up at the next start, results put out then)
+    if (holder.users === 0 && [...holder.outboxes.values()].some((outbox) => outbox.holdsResults)) {
+        await Promise.all([...holder.outboxes.values()].map((outbox) => outbox.whenRouted()));
+    }
     if (holder.users > 0 || holders.get(file) !== holder) return;
     holders.delete(file);
     clearInterval(holder.sweeper);

@@ -199,6 +199,9 @@ export class SqliteOutboxStore implements OutboxStore {
     }
 
     async openEntries(account: string, configId: string): Promise<EntryRow[]> {
+        // what is queued is on disk first: an entry finished a moment ago is not read as open (a new entry this
+        // commits is safe too: its submit, resumed before the caller reads these rows, has registered it)
+        this.commitAll();
         // rows the first version keyed by this config node's id become the account's (one statement: atomic)
         this.sql.adopt.run(account, configId);
         return (this.sql.open.all(account) as RawRow[]).map(toEntry);
@@ -340,12 +343,18 @@ export class SqliteOutboxStore implements OutboxStore {
         writes.forEach((write, i) => write.resolve?.(results[i]));
     }
 
-    close(): void {
-        if (this.closed) return;
+    /** Commits every queued write, those nobody waits for too. */
+    private commitAll(): void {
         clearImmediate(this.deferring);
+        this.deferring = undefined;
         this.queue.push(...this.deferred);
         this.deferred = [];
         while (this.queue.length > 0) this.flush();
+    }
+
+    close(): void {
+        if (this.closed) return;
+        this.commitAll();
         clearImmediate(this.urgent);
         clearTimeout(this.lazy);
         this.closed = true;
