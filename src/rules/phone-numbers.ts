@@ -1,8 +1,12 @@
 /**
  * Phone numbers as people write them - "0171 2345678", "(617) 555-1212", "0049 171 2345678",
  * "+49 (0)171 2345678" - turned into the E.164 form Twilio takes, with libphonenumber-js (Google's
- * libphonenumber rules and metadata). The "max" metadata set, because only it checks a number against the
- * numbering plan's ranges (isValid); "min" checks little more than the length (README, Decisions).
+ * libphonenumber rules and metadata).
+ *
+ * A number written with its country code (+ or 00) is checked for a possible length only (isPossible): the
+ * metadata on a gateway ages for years, and a range opened since must not hold an alarm back; Twilio's 21211
+ * answers the truly invalid ones. A number written nationally is read with the default country's numbering plan
+ * (isValid, which needs the "max" metadata set): without its ranges the country code could not be told.
  *
  * A rule: no Node-RED, no runtime imports.
  */
@@ -49,7 +53,7 @@ export function looksLikeNumber(value: string, defaultCountry?: string): boolean
 /**
  * E.164 for a number written with a country code, or nationally when `defaultCountry` is given. Call only with
  * text for which looksLikeNumber is true. A number that cannot exist (too short, too long, unknown country
- * code) or is outside every range of its country's numbering plan is refused, saying why.
+ * code) is refused, saying why; so is a national number outside every range of its country's numbering plan.
  */
 export function toE164(text: string, defaultCountry?: string): PhoneResult {
     // parsing and checking the plan takes 30 to 60 µs; a flow sends to the same few numbers again and again
@@ -79,7 +83,10 @@ function parseNumber(text: string, defaultCountry?: string): PhoneResult {
         const problem = (err as Error).message as PhoneProblem;
         return { ok: false, problem: PROBLEMS.has(problem) ? problem : "NOT_A_NUMBER", country: defaultCountry };
     }
-    if (!number.isValid()) return { ok: false, problem: "NOT_IN_PLAN", country: number.country ?? `+${number.countryCallingCode}` };
+    const international = written.trimStart().startsWith("+");
+    if (international ? !number.isPossible() : !number.isValid()) {
+        return { ok: false, problem: international ? "INVALID_LENGTH" : "NOT_IN_PLAN", country: number.country ?? `+${number.countryCallingCode}` };
+    }
     return { ok: true, value: number.number };
 }
 
