@@ -266,4 +266,22 @@ describe("outbox", function () {
             });
         });
     });
+
+    describe("the file, as a result is handed on", function () {
+        const nextTurns = (n) => (n === 0 ? Promise.resolve() : new Promise((resolve) => setImmediate(() => resolve(nextTurns(n - 1)))));
+        const stateOf = (store, id) => store.rowsOf(standinKey(standin)).find((row) => row.id === id)?.state;
+
+        it("keeps a finished entry open through a commit in the same turn: Node-RED delivers the result a turn later, and a crash before then puts it out again", async function () {
+            const [id] = await seed(dir.file, standin, [{ params: SMS, state: "sending", attemptStarted: Date.now(), lastAttempt: Date.now() }]);
+            await withStore(dir.file, async (store) => {
+                store.finish(id, "done", "SM00000000000000000000000000000001");
+                // an urgent commit (another alarm) in the next turn, as the result is still on its way to the next node
+                await store.insert({ account: standinKey(standin), config: "acct1", node: "twilio1", operation: "postMessage", params: SMS, msg: Buffer.from("{}"), bytes: 2, created: Date.now(), maxAge: 3_600_000, state: "waiting" });
+                assert.equal(stateOf(store, id), "sending", "not committed with the urgent write");
+                await nextTurns(2);
+                store.flush();
+                assert.equal(stateOf(store, id), "done", "committed two turns later");
+            });
+        });
+    });
 });

@@ -13,9 +13,10 @@
  *
  * Writes are grouped: what waits to be committed (a new entry, an attempt about to leave) is committed at the next
  * turn of the event loop with everything else that arrived meanwhile, in one transaction (one fsync); what nobody
- * waits for (an entry finished) rides along with the next such commit, or within LAZY_COMMIT_MS. A grouped write
- * that fails is tried with the next commit, and said in the log: until it is on disk the entry stays as the file
- * had it, which is safe (an entry still `sending` is looked up at Twilio after a restart, not sent again).
+ * waits for (an entry finished) rides along with the next such commit two turns of the event loop later at the
+ * earliest (age()), or within LAZY_COMMIT_MS. A grouped write that fails is tried with the next commit, and said
+ * in the log: until it is on disk the entry stays as the file had it, which is safe (an entry still `sending` is
+ * looked up at Twilio after a restart, not sent again).
  */
 import fs from "node:fs";
 import { OUTBOX_DEFAULTS } from "../../catalog/account-settings";
@@ -107,6 +108,8 @@ export class SqliteOutboxStore implements OutboxStore {
     >;
     private queue: Write[] = [];
     private deferred: Write[] = [];
+    /** Writes nobody waits for, a turn of the event loop old: they join the queue at the next turn (age()). */
+    private aging: Write[] = [];
     private urgent?: NodeJS.Immediate;
     private lazy?: NodeJS.Timeout;
     private deferring?: NodeJS.Immediate;
@@ -321,7 +324,8 @@ export class SqliteOutboxStore implements OutboxStore {
     close(): void {
         if (this.closed) return;
         clearImmediate(this.deferring);
-        this.queue.push(...this.deferred);
+        this.queue.push(...this.aging, ...this.deferred);
+        this.aging = [];
         this.deferred = [];
         this.flush();
         this.closed = true;
@@ -372,12 +376,24 @@ export class SqliteOutboxStore implements OutboxStore {
             return;
         }
         this.deferred.push({ run, what });
-        this.deferring ??= setImmediate(() => {
-            this.deferring = undefined;
-            this.queue.push(...this.deferred);
-            this.deferred = [];
+        this.deferring ??= setImmediate(() => this.age());
+    }
+
+    /**
+     * A write nobody waits for joins a commit two turns of the event loop after it was asked for, at the earliest:
+     * an entry is finished as its result is handed on (outbox.ts), and Node-RED delivers that result to the next node
+     * a turn after the send. Committed before then (with any urgent write), a crash in between would lose the result
+     * of an entry the file has forgotten.
+     */
+    private age(): void {
+        this.deferring = undefined;
+        if (this.aging.length > 0) {
+            this.queue.push(...this.aging);
             this.lazy ??= setTimeout(() => this.flush(), LAZY_COMMIT_MS);
-        });
+        }
+        this.aging = this.deferred;
+        this.deferred = [];
+        if (this.aging.length > 0) this.deferring = setImmediate(() => this.age());
     }
 }
 
