@@ -185,11 +185,24 @@ describe("outbox", function () {
                 assert.equal(standin.requests.filter((r) => r.method === "POST").length, 1, "only the seeding create");
             });
 
+            it("claimed before a crash, its result not out yet: found again with its own Sid, output 1 reconciled, nothing sent", async function () {
+                const { body: made } = await standinApi(standin, "POST", "/Messages.json", SMS);
+                const [id] = await seed(dir.file, standin, [inFlight(SMS)]);
+                await withStore(dir.file, async (store) => assert.equal(await store.claim(id, standinKey(standin), made.sid), true));
+                await loadNode(standin, { type: "twilio-messages", operation: "postMessage", account: OUTBOX });
+                const output = collect(1);
+                const [{ port, msg }] = await output;
+                assert.equal(port, 1);
+                assert.equal(msg.reconciled, true);
+                assert.equal(msg.payload.sid, made.sid);
+                assert.equal(standin.requests.filter((r) => r.method === "POST").length, 1, "only the seeding create");
+            });
+
             it("same body twice to the same number: a message another entry finished with is not taken", async function () {
                 // the first alarm was sent and finished (its sid is claimed); the second was in flight, not created
                 const { body: first } = await standinApi(standin, "POST", "/Messages.json", SMS);
                 const [firstId, secondId] = await seed(dir.file, standin, [inFlight(SMS), inFlight(SMS)]);
-                await withStore(dir.file, async (store) => assert.equal(await store.claim(firstId, standinKey(standin), first.sid), true));
+                await withStore(dir.file, (store) => store.finish(firstId, "done", first.sid));
                 assert.ok(secondId > 0);
                 await loadNode(standin, { type: "twilio-messages", operation: "postMessage", account: OUTBOX });
                 const output = collect(1);
@@ -281,6 +294,21 @@ describe("outbox", function () {
                 await nextTurns(2);
                 store.flush();
                 assert.equal(stateOf(store, id), "done", "committed two turns later");
+            });
+        });
+
+        it("keeps a claimed entry open, with its Sid, until it is finished: a crash before its result is out finds it again", async function () {
+            const [id, other] = await seed(dir.file, standin, [
+                { params: SMS, state: "sending", attemptStarted: Date.now(), lastAttempt: Date.now() },
+                { params: SMS, state: "sending", attemptStarted: Date.now(), lastAttempt: Date.now() },
+            ]);
+            const sid = "SM00000000000000000000000000000002";
+            await withStore(dir.file, async (store) => {
+                assert.equal(await store.claim(id, standinKey(standin), sid), true);
+                const row = store.rowsOf(standinKey(standin)).find((r) => r.id === id);
+                assert.deepEqual([row.state, row.sid], ["sending", sid], "claimed, still open");
+                assert.equal(await store.claim(other, standinKey(standin), sid), false, "no other entry can take the Sid");
+                assert.equal(await store.claim(id, standinKey(standin), sid), true, "the entry itself can, after a restart");
             });
         });
     });

@@ -469,7 +469,7 @@ export class Outbox {
 
     /**
      * Ends an entry: its result goes on (result-router.ts), and only then does the store forget it, so a crash in
-     * between puts the result out again (found at Twilio), never the create. A claim is on disk already.
+     * between puts the result out again (found at Twilio), never the create. A claim's Sid is on disk already.
      */
     private deliver(entry: Entry, outcome: OutboxOutcome, state: "done" | "failed" | "expired" | "claimed", sid?: string): void {
         if (!this.entries.delete(entry.id)) return;
@@ -485,7 +485,7 @@ export class Outbox {
             saved: () => restoreMessage(entry.msg),
             describe: () => (outcome.ok ? resultDetail(entry.op, outcome.result, this.t) : `${outcome.error.type}: ${outcome.error.error}`),
             routed: () => {
-                if (state !== "claimed") this.store.finish(entry.id, state, sid);
+                this.store.finish(entry.id, state === "claimed" ? "done" : state, sid);
             },
             operation: entry.op.name,
         });

@@ -163,9 +163,7 @@ export class SqliteOutboxStore implements OutboxStore {
             waiting: db.prepare("UPDATE entries SET state = 'waiting', attempt_started = NULL, last_attempt = NULL WHERE id = ?"),
             unknown: db.prepare("UPDATE entries SET state = 'unknown' WHERE id = ?"),
             claimed: db.prepare("SELECT 1 AS taken FROM entries WHERE account = ? AND sid = ? AND id <> ? LIMIT 1"),
-            done: db.prepare(
-                "UPDATE entries SET state = 'done', sid = ?, finished = ?, params = '', msg = X'', bytes = 0 WHERE id = ? AND NOT EXISTS (SELECT 1 FROM entries WHERE account = ? AND sid = ? AND id <> ?)",
-            ),
+            done: db.prepare("UPDATE entries SET sid = ? WHERE id = ? AND NOT EXISTS (SELECT 1 FROM entries WHERE account = ? AND sid = ? AND id <> ?)"),
             finish: db.prepare("UPDATE entries SET state = ?, sid = ?, finished = ?, params = '', msg = X'', bytes = 0 WHERE id = ?"),
             prune: db.prepare(`DELETE FROM entries WHERE account = ? AND state NOT IN (${OPEN_SQL}) AND finished < ?`),
             open: db.prepare(`SELECT ${columns} FROM entries WHERE account = ? AND state IN (${OPEN_SQL}) ORDER BY id`),
@@ -274,10 +272,13 @@ export class SqliteOutboxStore implements OutboxStore {
         this.commitLater(() => this.sql.unknown.run(id), `entry ${id} with an unknown outcome`);
     }
 
-    /** Checked and written in one statement, committed before it resolves: no other entry can take the Sid meanwhile. */
+    /**
+     * Checked and written in one statement, committed before it resolves: no other entry can take the Sid meanwhile.
+     * The entry stays open until finish(), once its result is out: a crash before then finds it again (its own Sid).
+     */
     claim(id: number, account: string, sid: string): Promise<boolean> {
-        const run = () => Number(this.sql.done.run(sid, Date.now(), id, account, sid, id).changes) === 1;
-        return this.commitSoon(run, `entry ${id} done`) as Promise<boolean>;
+        const run = () => Number(this.sql.done.run(sid, id, account, sid, id).changes) === 1;
+        return this.commitSoon(run, `entry ${id} claiming ${sid}`) as Promise<boolean>;
     }
 
     finish(id: number, state: "done" | "failed" | "expired", sid?: string): void {
