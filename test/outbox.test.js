@@ -4,6 +4,7 @@
  * outcome is unknown is sent again. Real SQLite files in a temporary user directory; the stand-in is the judge.
  */
 "use strict";
+const fs = require("node:fs");
 const v8 = require("node:v8");
 const assert = require("node:assert/strict");
 const { TwilioStandin } = require("../build/standin/server");
@@ -76,32 +77,59 @@ describe("outbox", function () {
             assert.equal(standin.requests.length, 0);
         });
 
-        it("answers QueueFullError at once when the outbox holds outboxMaxEntries", async function () {
+        it("answers QueueFullError at once when the outbox holds outboxMaxEntries, and sends the ones it holds once Twilio is back", async function () {
             await standin.stop();
             const node = await loadNode(standin, { type: "twilio-messages", operation: "postMessage", account: { ...OUTBOX, outboxMaxEntries: 2 } });
-            const outputs = collect(1, 5_000);
+            const refused = collect(1, 5_000);
             for (let i = 0; i < 3; i++) node.receive({ payload: { ...SMS, Body: `alarm ${i}` } });
-            const [{ port, msg }] = await outputs;
+            const [{ port, msg }] = await refused;
             assert.equal(port, 2);
             assert.equal(msg.payload.type, "QueueFullError");
             assert.match(msg.payload.error, /holds 2 messages/);
             assert.equal(msg.parameters.Body, "alarm 2");
+            assert.equal(runningStore().countOpen(standinKey(standin)), 2, "the two it took are in the file");
+            const sent = collect(2, 20_000);
             await standin.start();
+            const later = await sent;
+            assert.deepEqual(later.map((o) => o.port), [1, 1]);
+            assert.deepEqual(later.map((o) => o.msg.payload.body).sort(), ["alarm 0", "alarm 1"]);
+            assert.deepEqual([(await creates(standin, "alarm 0")).length, (await creates(standin, "alarm 1")).length, (await creates(standin, "alarm 2")).length], [1, 1, 0]);
         });
 
-        it("ends a message older than outboxMaxAge with ExpiredError: not sent", async function () {
+        it("ends a message older than outboxMaxAge with ExpiredError, not sent although Twilio answers again before its age is checked; the file keeps nothing of it", async function () {
+            const maxAgeMs = 1_800; // 0.0005 hours
             await standin.stop();
-            // 0.0005 hours: 1.8 s
-            const node = await loadNode(standin, { type: "twilio-messages", operation: "postMessage", account: { ...OUTBOX, outboxMaxAge: 0.0005 } });
-            const outputs = collect(1, 15_000);
+            // no repeats within an attempt: each attempt is the outbox's own, with the age checked before it
+            const node = await loadNode(standin, { type: "twilio-messages", operation: "postMessage", account: { ...OUTBOX, outboxMaxAge: 0.0005, maxRetries: 0 } });
+            const expired = collect(1, 15_000);
+            const receivedAt = Date.now();
             node.receive({ payload: SMS });
-            const [{ port, msg }] = await outputs;
-            assert.equal(port, 2);
+            // Twilio is down for a second, then answers: 429 (nothing created) while the message is younger than its
+            // max age (and 20 ms more, for a request on its way), then normally. An outbox that let it go after that
+            // would have it created.
+            await new Promise((resolve) => setTimeout(resolve, 1_000));
+            const answersFrom = receivedAt + maxAgeMs + 20;
+            standin.setFaultPolicy(() => (Date.now() < answersFrom ? { status: 429, code: 20429, message: "Too Many Requests" } : undefined));
+            await standin.start();
+            const backAt = Date.now();
+            const [{ port, msg }] = await expired;
+            assert.ok(Date.now() > backAt, "expired while Twilio answered");
+            assert.equal(port, 2, `on output 2, not sent (got ${msg.payload.type ?? msg.payload.sid})`);
             assert.equal(msg.payload.type, "ExpiredError");
             assert.match(msg.payload.error, /was not sent/);
             assert.equal("outcome" in msg.payload, false);
-            await standin.start();
-            assert.equal((await creates(standin)).length, 0);
+            assert.equal((await creates(standin)).length, 0, "not created");
+            // the outbox goes on sending at this Twilio: a new message is created
+            const next = await run({ payload: { ...SMS, Body: "after the expired one" } }, 15_000);
+            assert.equal(next.port, 1);
+            assert.equal((await creates(standin)).length, 0, "still not created");
+            // the file, once the flow has stopped: the entry expired, its message and parameters erased
+            await helper.unload();
+            const rows = await withStore(dir.file, (store) => store.rowsOf(standinKey(standin)));
+            assert.deepEqual(rows.map((row) => [row.state, row.params, row.msg.length]), [["expired", "", 0], ["done", "", 0]]);
+            for (const file of [dir.file, `${dir.file}-wal`]) {
+                if (fs.existsSync(file)) assert.equal(fs.readFileSync(file).includes(SMS.Body), false, `${file} keeps no text of the expired message`);
+            }
         });
 
         it("sends from memory, saying so, when no SQLite can open the file", async function () {
