@@ -207,13 +207,14 @@ describe("outbox through kill -9 and restarts (real processes)", function () {
                 await postAll(round);
                 break;
             }
-            // kill once the round's last POSTs are under way, at a random moment of the answer's delay: some alarms
-            // not yet committed, some committed and not answered, some answered
+            // kill once the round's last POSTs are under way, at a random moment of the answer's delay (with room to
+            // spare: the last POST is still unanswered): some alarms not yet committed, some committed and not
+            // answered, some answered
             let allStarted;
             const underWay = new Promise((resolve) => (allStarted = resolve));
             const posting = postAll(round, allStarted);
             await underWay;
-            await sleep(random(0, ACK_DELAY_MS));
+            await sleep(random(0, ACK_DELAY_MS - 150));
             if (pending === 0) problems.killsWithoutPostsUnderWay++;
             await killNow();
             await posting;
@@ -261,7 +262,7 @@ describe("outbox through kill -9 and restarts (real processes)", function () {
                     resolve();
                 };
             });
-            await sleep(random(0, 250)); // the create it waited for is still on the wire (at least 300 ms)
+            await sleep(random(0, 150)); // the create it waited for is still on the wire (at least 300 ms)
             const at = await killNow();
             // from the stand-in's record: creates that made a message and had no answer when the kill came
             const cut = standin.requests.filter((r) => r.method === "POST" && r.fault && "delayMs" in r.fault && r.receivedAt <= at && (r.answeredAt === 0 || r.answeredAt > at));
