@@ -4,6 +4,7 @@
  * outcome is unknown is sent again. Real SQLite files in a temporary user directory; the stand-in is the judge.
  */
 "use strict";
+const fs = require("node:fs");
 const v8 = require("node:v8");
 const assert = require("node:assert/strict");
 const { TwilioStandin } = require("../build/standin/server");
@@ -76,32 +77,59 @@ describe("outbox", function () {
             assert.equal(standin.requests.length, 0);
         });
 
-        it("answers QueueFullError at once when the outbox holds outboxMaxEntries", async function () {
+        it("answers QueueFullError at once when the outbox holds outboxMaxEntries, and sends the ones it holds once Twilio is back", async function () {
             await standin.stop();
             const node = await loadNode(standin, { type: "twilio-messages", operation: "postMessage", account: { ...OUTBOX, outboxMaxEntries: 2 } });
-            const outputs = collect(1, 5_000);
+            const refused = collect(1, 5_000);
             for (let i = 0; i < 3; i++) node.receive({ payload: { ...SMS, Body: `alarm ${i}` } });
-            const [{ port, msg }] = await outputs;
+            const [{ port, msg }] = await refused;
             assert.equal(port, 2);
             assert.equal(msg.payload.type, "QueueFullError");
             assert.match(msg.payload.error, /holds 2 messages/);
             assert.equal(msg.parameters.Body, "alarm 2");
+            assert.equal(runningStore().countOpen(standinKey(standin)), 2, "the two it took are in the file");
+            const sent = collect(2, 20_000);
             await standin.start();
+            const later = await sent;
+            assert.deepEqual(later.map((o) => o.port), [1, 1]);
+            assert.deepEqual(later.map((o) => o.msg.payload.body).sort(), ["alarm 0", "alarm 1"]);
+            assert.deepEqual([(await creates(standin, "alarm 0")).length, (await creates(standin, "alarm 1")).length, (await creates(standin, "alarm 2")).length], [1, 1, 0]);
         });
 
-        it("ends a message older than outboxMaxAge with ExpiredError: not sent", async function () {
+        it("ends a message older than outboxMaxAge with ExpiredError, not sent although Twilio answers again before its age is checked; the file keeps nothing of it", async function () {
+            const maxAgeMs = 1_800; // 0.0005 hours
             await standin.stop();
-            // 0.0005 hours: 1.8 s
-            const node = await loadNode(standin, { type: "twilio-messages", operation: "postMessage", account: { ...OUTBOX, outboxMaxAge: 0.0005 } });
-            const outputs = collect(1, 15_000);
+            // no repeats within an attempt: each attempt is the outbox's own, with the age checked before it
+            const node = await loadNode(standin, { type: "twilio-messages", operation: "postMessage", account: { ...OUTBOX, outboxMaxAge: 0.0005, maxRetries: 0 } });
+            const expired = collect(1, 15_000);
+            const receivedAt = Date.now();
             node.receive({ payload: SMS });
-            const [{ port, msg }] = await outputs;
-            assert.equal(port, 2);
+            // Twilio is down for a second, then answers: 429 (nothing created) while the message is younger than its
+            // max age (and 20 ms more, for a request on its way), then normally. An outbox that let it go after that
+            // would have it created.
+            await new Promise((resolve) => setTimeout(resolve, 1_000));
+            const answersFrom = receivedAt + maxAgeMs + 20;
+            standin.setFaultPolicy(() => (Date.now() < answersFrom ? { status: 429, code: 20429, message: "Too Many Requests" } : undefined));
+            await standin.start();
+            const backAt = Date.now();
+            const [{ port, msg }] = await expired;
+            assert.ok(Date.now() > backAt, "expired while Twilio answered");
+            assert.equal(port, 2, `on output 2, not sent (got ${msg.payload.type ?? msg.payload.sid})`);
             assert.equal(msg.payload.type, "ExpiredError");
             assert.match(msg.payload.error, /was not sent/);
             assert.equal("outcome" in msg.payload, false);
-            await standin.start();
-            assert.equal((await creates(standin)).length, 0);
+            assert.equal((await creates(standin)).length, 0, "not created");
+            // the outbox goes on sending at this Twilio: a new message is created
+            const next = await run({ payload: { ...SMS, Body: "after the expired one" } }, 15_000);
+            assert.equal(next.port, 1);
+            assert.equal((await creates(standin)).length, 0, "still not created");
+            // the file, once the flow has stopped: the entry expired, its message and parameters erased
+            await helper.unload();
+            const rows = await withStore(dir.file, (store) => store.rowsOf(standinKey(standin)));
+            assert.deepEqual(rows.map((row) => [row.state, row.params, row.msg.length]), [["expired", "", 0], ["done", "", 0]]);
+            for (const file of [dir.file, `${dir.file}-wal`]) {
+                if (fs.existsSync(file)) assert.equal(fs.readFileSync(file).includes(SMS.Body), false, `${file} keeps no text of the expired message`);
+            }
         });
 
         it("sends from memory, saying so, when no SQLite can open the file", async function () {
@@ -185,11 +213,24 @@ describe("outbox", function () {
                 assert.equal(standin.requests.filter((r) => r.method === "POST").length, 1, "only the seeding create");
             });
 
+            it("claimed before a crash, its result not out yet: found again with its own Sid, output 1 reconciled, nothing sent", async function () {
+                const { body: made } = await standinApi(standin, "POST", "/Messages.json", SMS);
+                const [id] = await seed(dir.file, standin, [inFlight(SMS)]);
+                await withStore(dir.file, async (store) => assert.equal(await store.claim(id, standinKey(standin), made.sid), true));
+                await loadNode(standin, { type: "twilio-messages", operation: "postMessage", account: OUTBOX });
+                const output = collect(1);
+                const [{ port, msg }] = await output;
+                assert.equal(port, 1);
+                assert.equal(msg.reconciled, true);
+                assert.equal(msg.payload.sid, made.sid);
+                assert.equal(standin.requests.filter((r) => r.method === "POST").length, 1, "only the seeding create");
+            });
+
             it("same body twice to the same number: a message another entry finished with is not taken", async function () {
                 // the first alarm was sent and finished (its sid is claimed); the second was in flight, not created
                 const { body: first } = await standinApi(standin, "POST", "/Messages.json", SMS);
                 const [firstId, secondId] = await seed(dir.file, standin, [inFlight(SMS), inFlight(SMS)]);
-                await withStore(dir.file, async (store) => assert.equal(await store.claim(firstId, standinKey(standin), first.sid), true));
+                await withStore(dir.file, (store) => store.finish(firstId, "done", first.sid));
                 assert.ok(secondId > 0);
                 await loadNode(standin, { type: "twilio-messages", operation: "postMessage", account: OUTBOX });
                 const output = collect(1);
@@ -326,6 +367,39 @@ describe("outbox", function () {
                 assert.equal(port, 1);
                 assert.equal(msg.reconciled, true);
                 assert.equal(msg.payload.sid, made.sid);
+            });
+        });
+    });
+
+    describe("the file, as a result is handed on", function () {
+        const nextTurns = (n) => (n === 0 ? Promise.resolve() : new Promise((resolve) => setImmediate(() => resolve(nextTurns(n - 1)))));
+        const stateOf = (store, id) => store.rowsOf(standinKey(standin)).find((row) => row.id === id)?.state;
+
+        it("keeps a finished entry open through a commit in the same turn: Node-RED delivers the result a turn later, and a crash before then puts it out again", async function () {
+            const [id] = await seed(dir.file, standin, [{ params: SMS, state: "sending", attemptStarted: Date.now(), lastAttempt: Date.now() }]);
+            await withStore(dir.file, async (store) => {
+                store.finish(id, "done", "SM00000000000000000000000000000001");
+                // an urgent commit (another alarm) in the next turn, as the result is still on its way to the next node
+                await store.insert({ account: standinKey(standin), config: "acct1", node: "twilio1", operation: "postMessage", params: SMS, msg: Buffer.from("{}"), bytes: 2, created: Date.now(), maxAge: 3_600_000, state: "waiting" });
+                assert.equal(stateOf(store, id), "sending", "not committed with the urgent write");
+                await nextTurns(2);
+                store.flush();
+                assert.equal(stateOf(store, id), "done", "committed two turns later");
+            });
+        });
+
+        it("keeps a claimed entry open, with its Sid, until it is finished: a crash before its result is out finds it again", async function () {
+            const [id, other] = await seed(dir.file, standin, [
+                { params: SMS, state: "sending", attemptStarted: Date.now(), lastAttempt: Date.now() },
+                { params: SMS, state: "sending", attemptStarted: Date.now(), lastAttempt: Date.now() },
+            ]);
+            const sid = "SM00000000000000000000000000000002";
+            await withStore(dir.file, async (store) => {
+                assert.equal(await store.claim(id, standinKey(standin), sid), true);
+                const row = store.rowsOf(standinKey(standin)).find((r) => r.id === id);
+                assert.deepEqual([row.state, row.sid], ["sending", sid], "claimed, still open");
+                assert.equal(await store.claim(other, standinKey(standin), sid), false, "no other entry can take the Sid");
+                assert.equal(await store.claim(id, standinKey(standin), sid), true, "the entry itself can, after a restart");
             });
         });
     });

@@ -11,7 +11,9 @@
  * top-level Node-RED 4.1, so it says nothing about another runtime. Every other suite, the contract suites and
  * spec-parity included, runs on both runtimes.
  *
- * The runtime is chosen with NODE_RED_RUNTIME=<node-red package dir>, which test/support/runtime.js honours.
+ * The runtime is chosen with NODE_RED_RUNTIME=<node-red package dir>, which test/support/runtime.js honours, and so
+ * does test/support/node-red-process.js: the crash and MQTT suites start that runtime's red.js as a child process,
+ * with the Node that runs mocha (each child checks that it says that version of Node-RED and of Node).
  * Needs `npm run build` first (the suites load nodes/ and build/); `npm run test:compat` does that.
  * Exits non-zero if either run fails.
  */

@@ -1,8 +1,13 @@
 /**
- * Node-RED as a real child process, for what only a real process shows (kill -9, restarts): its own red.js from
- * node_modules/node-red, a settings file, and a temporary user directory with this package linked into its
- * node_modules as `npm install <dir>` would. Credentials are kept unencrypted (credentialSecret false): a test
- * account of the stand-in, in a directory removed afterwards.
+ * Node-RED as a real child process, for what only a real process shows (kill -9, restarts): its own red.js, a
+ * settings file, and a temporary user directory with this package linked into its node_modules as `npm install
+ * <dir>` would. Credentials are kept unencrypted (credentialSecret false): a test account of the stand-in, in a
+ * directory removed afterwards.
+ *
+ * Which Node-RED: the package directory named by NODE_RED_RUNTIME (test/compat/run.js sets it, as for the suites
+ * that run Node-RED in-process through test/support/runtime.js), else the top-level node-red. Which Node: the one
+ * running the tests (process.execPath), which is the compat run's Node when test/compat/run.js started mocha.
+ * startNodeRed checks that the child says it is that Node-RED, on that Node.
  */
 "use strict";
 const { spawn } = require("node:child_process");
@@ -12,7 +17,12 @@ const path = require("node:path");
 const WebSocket = require("ws");
 
 const ROOT = path.join(__dirname, "..", "..");
-const RED_JS = path.join(path.dirname(require.resolve("node-red/package.json")), "red.js");
+const RUNTIME_DIR = process.env.NODE_RED_RUNTIME
+    ? path.resolve(process.env.NODE_RED_RUNTIME)
+    : path.dirname(require.resolve("node-red/package.json"));
+const RED_JS = path.join(RUNTIME_DIR, "red.js");
+/** The Node-RED the children run: its version and directory, for the tests' figures. */
+const RUNTIME = { dir: RUNTIME_DIR, version: JSON.parse(fs.readFileSync(path.join(RUNTIME_DIR, "package.json"), "utf8")).version, node: process.version };
 const START_LIMIT_MS = 30_000;
 
 /** Writes the user directory: settings, flows and their credentials, the package linked in. */
@@ -36,7 +46,10 @@ function prepareUserDir(userDir, { flows, credentials, settings = "" }) {
     );
 }
 
-/** A running Node-RED: resolves once its flows have started, with its base URL. */
+/**
+ * A running Node-RED: resolves once its flows have started, with its base URL. Rejects if it exits first, does
+ * not start within START_LIMIT_MS, or is not the Node-RED and Node of RUNTIME.
+ */
 function startNodeRed(userDir, env = {}) {
     const child = spawn(process.execPath, [RED_JS, "--settings", path.join(userDir, "settings.js"), "--userDir", userDir], {
         env: { ...process.env, ...env },
@@ -59,6 +72,11 @@ function startNodeRed(userDir, env = {}) {
             if (running) node.url = running[1];
             if (node.url && /Started flows/.test(node.output)) {
                 clearTimeout(timer);
+                const versions = /Node-RED version: v(\d+\.\d+\.\d+)\S*[\s\S]*?Node\.js {2}version: (v\S+)/.exec(node.output);
+                if (!versions || versions[1] !== RUNTIME.version || versions[2] !== RUNTIME.node) {
+                    reject(new Error(`expected Node-RED ${RUNTIME.version} on Node ${RUNTIME.node} (${RED_JS}); the child said:\n${node.output}`));
+                    return;
+                }
                 resolve(node);
             }
         };
@@ -212,4 +230,11 @@ async function watchStatus(node) {
     return watcher;
 }
 
-module.exports = { prepareUserDir, startNodeRed, kill, stop, hasExited, waitForLog, logLines, admin, deploy, watchStatus };
+/** What the running Node-RED's outbox file holds, by account (GET <admin>/twilio-account/outbox). */
+async function outboxSummary(node) {
+    const response = await fetch(`${node.url}/twilio-account/outbox`);
+    if (!response.ok) throw new Error(`GET /twilio-account/outbox: ${response.status}`);
+    return response.json();
+}
+
+module.exports = { prepareUserDir, startNodeRed, kill, stop, hasExited, waitForLog, logLines, admin, deploy, watchStatus, outboxSummary, RUNTIME };

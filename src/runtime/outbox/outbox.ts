@@ -495,8 +495,8 @@ export class Outbox {
 
     /**
      * Ends an entry: its result goes on (result-router.ts), and only then does the store forget it, so a crash in
-     * between puts the result out again (found at Twilio), never the create. A claim is on disk already; its
-     * message is erased with the others'.
+     * between puts the result out again (found at Twilio), never the create. A claim's Sid is on disk already; the
+     * entry stays open, its message kept, until then.
      */
     private deliver(entry: Entry, outcome: OutboxOutcome, state: "done" | "failed" | "expired" | "claimed", sid?: string): void {
         if (!this.entries.delete(entry.id)) return;

@@ -13,9 +13,10 @@
  *
  * Writes are grouped: what waits to be committed (a new entry, an attempt about to leave) is committed at the next
  * turn of the event loop with everything else that arrived meanwhile, in one transaction (one fsync); what nobody
- * waits for (an entry finished) rides along with the next such commit, or within LAZY_COMMIT_MS. A grouped write
- * that fails is tried with the next commit, and said in the log: until it is on disk the entry stays as the file
- * had it, which is safe (an entry still `sending` is looked up at Twilio after a restart, not sent again).
+ * waits for (an entry finished) rides along with the next such commit two turns of the event loop later at the
+ * earliest (age()), or within LAZY_COMMIT_MS. A grouped write that fails is tried with the next commit, and said
+ * in the log: until it is on disk the entry stays as the file had it, which is safe (an entry still `sending` is
+ * looked up at Twilio after a restart, not sent again).
  */
 import fs from "node:fs";
 import { OUTBOX_DEFAULTS } from "../../catalog/account-settings";
@@ -125,6 +126,8 @@ export class SqliteOutboxStore implements OutboxStore {
     >;
     private queue: Write[] = [];
     private deferred: Write[] = [];
+    /** Writes nobody waits for, a turn of the event loop old: they join the queue at the next turn (age()). */
+    private aging: Write[] = [];
     private urgent?: NodeJS.Immediate;
     private lazy?: NodeJS.Timeout;
     private deferring?: NodeJS.Immediate;
@@ -178,10 +181,7 @@ export class SqliteOutboxStore implements OutboxStore {
             waiting: db.prepare("UPDATE entries SET state = 'waiting', attempt_started = NULL, last_attempt = NULL WHERE id = ?"),
             unknown: db.prepare("UPDATE entries SET state = 'unknown' WHERE id = ?"),
             claimed: db.prepare("SELECT 1 AS taken FROM entries WHERE account = ? AND sid = ? AND id <> ? LIMIT 1"),
-            done: db.prepare(
-                // the message stays until the result is out (finish): a restart in between puts it out again
-                "UPDATE entries SET state = 'done', sid = ?, finished = ? WHERE id = ? AND NOT EXISTS (SELECT 1 FROM entries WHERE account = ? AND sid = ? AND id <> ?)",
-            ),
+            done: db.prepare("UPDATE entries SET sid = ? WHERE id = ? AND NOT EXISTS (SELECT 1 FROM entries WHERE account = ? AND sid = ? AND id <> ?)"),
             finish: db.prepare("UPDATE entries SET state = ?, sid = ?, finished = ?, params = '', msg = X'', bytes = 0 WHERE id = ?"),
             prune: db.prepare(`DELETE FROM entries WHERE account = ? AND state NOT IN (${OPEN_SQL}) AND finished < ?`),
             open: db.prepare(`SELECT ${columns} FROM entries WHERE account = ? AND state IN (${OPEN_SQL}) ORDER BY id`),
@@ -291,10 +291,13 @@ export class SqliteOutboxStore implements OutboxStore {
         this.commitLater(() => this.sql.unknown.run(id), `entry ${id} with an unknown outcome`);
     }
 
-    /** Checked and written in one statement, committed before it resolves: no other entry can take the Sid meanwhile. */
+    /**
+     * Checked and written in one statement, committed before it resolves: no other entry can take the Sid meanwhile.
+     * The entry stays open until finish(), once its result is out: a crash before then finds it again (its own Sid).
+     */
     claim(id: number, account: string, sid: string): Promise<boolean> {
-        const run = () => Number(this.sql.done.run(sid, Date.now(), id, account, sid, id).changes) === 1;
-        return this.commitSoon(run, `entry ${id} done`) as Promise<boolean>;
+        const run = () => Number(this.sql.done.run(sid, id, account, sid, id).changes) === 1;
+        return this.commitSoon(run, `entry ${id} claiming ${sid}`) as Promise<boolean>;
     }
 
     finish(id: number, state: "done" | "failed" | "expired", sid?: string): void {
@@ -347,7 +350,8 @@ export class SqliteOutboxStore implements OutboxStore {
     private commitAll(): void {
         clearImmediate(this.deferring);
         this.deferring = undefined;
-        this.queue.push(...this.deferred);
+        this.queue.push(...this.aging, ...this.deferred);
+        this.aging = [];
         this.deferred = [];
         while (this.queue.length > 0) this.flush();
     }
@@ -405,12 +409,24 @@ export class SqliteOutboxStore implements OutboxStore {
             return;
         }
         this.deferred.push({ run, what });
-        this.deferring ??= setImmediate(() => {
-            this.deferring = undefined;
-            this.queue.push(...this.deferred);
-            this.deferred = [];
+        this.deferring ??= setImmediate(() => this.age());
+    }
+
+    /**
+     * A write nobody waits for joins a commit two turns of the event loop after it was asked for, at the earliest:
+     * an entry is finished as its result is handed on (outbox.ts), and Node-RED delivers that result to the next node
+     * a turn after the send. Committed before then (with any urgent write), a crash in between would lose the result
+     * of an entry the file has forgotten.
+     */
+    private age(): void {
+        this.deferring = undefined;
+        if (this.aging.length > 0) {
+            this.queue.push(...this.aging);
             this.lazy ??= setTimeout(() => this.flush(), LAZY_COMMIT_MS);
-        });
+        }
+        this.aging = this.deferred;
+        this.deferred = [];
+        if (this.aging.length > 0) this.deferring = setImmediate(() => this.age());
     }
 }
 

@@ -5,7 +5,8 @@
  *
  *   waiting ──► sending ──► done (with the Sid: kept as a claim until pruned) / failed / back to waiting
  *                  │
- *                  └──► unknown (may have reached Twilio) ──► looked up ──► done (claimed) / sending again
+ *                  └──► unknown (may have reached Twilio) ──► looked up ──► claimed (its Sid) ──► done once its result
+ *                                                                            is out / sending again
  *   waiting / unknown ──► expired (older than its max age)
  *
  * An entry found `sending` when the store is opened was in flight when its process stopped: it is `unknown`.
@@ -76,7 +77,10 @@ export interface OutboxStore {
     markWaiting(id: number): void;
     /** The last attempt may have reached Twilio. */
     markUnknown(id: number): void;
-    /** Finishes an entry with the Sid it created, if the Sid is not claimed by another entry; resolves whether it was. */
+    /**
+     * Records the Sid an entry created, if no other entry has claimed it; resolves whether it did. The entry stays
+     * open until finish(), after its result is out, so a crash in between finds it again, with its own Sid.
+     */
     claim(id: number, account: string, sid: string): Promise<boolean>;
     /** Finishes an entry: done (with its Sid, a claim), failed or expired; the message and parameters are erased. */
     finish(id: number, state: "done" | "failed" | "expired", sid?: string): void;
