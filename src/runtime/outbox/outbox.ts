@@ -424,6 +424,8 @@ export class Outbox {
         }
         const recordRetry = async () => {
             const now = Date.now();
+            // a repeat never leaves past the entry's max age: it then waits, and expires (scheduler)
+            if (now - entry.created > entry.maxAge) throw new PastMaxAge();
             await this.store.markSending(entry.id, entry.attemptStarted ?? now, now, sender.id);
             entry.lastAttempt = now;
         };
@@ -433,7 +435,7 @@ export class Outbox {
         } catch (err) {
             // stopped (or a retry could not be recorded) before a repeat left, or no place in the account's queue:
             // what went out so far was not processed (a 429, a refused connection)
-            if (!stop.aborted && !(err instanceof QueueFull)) this.log.error(this.t("twilio.outbox.recordFailed", { file: this.store.where, reason: reasonOf(err) }));
+            if (!stop.aborted && !(err instanceof QueueFull) && !(err instanceof PastMaxAge)) this.log.error(this.t("twilio.outbox.recordFailed", { file: this.store.where, reason: reasonOf(err) }));
             return this.backToWaiting(entry);
         }
         this.settle(entry, sent);
@@ -540,6 +542,9 @@ export class Outbox {
         this.sender?.showOutbox(this.entries.size, this.scheduler.held);
     }
 }
+
+/** A repeat that would leave after its entry's max age. */
+class PastMaxAge extends Error {}
 
 /** Every attempt in flight listens to it (the account's queue, the retry waits): as many as the concurrency. */
 function stopController(): AbortController {
