@@ -10,14 +10,15 @@ import { WEBHOOK_NODE_TYPE } from "../catalog/node-types";
 import { migrateConfig } from "../rules/config-migrations";
 import type { Translate } from "../rules/translate";
 import type { AccountNode } from "../runtime/account-node";
-import type { WebhookVerifier } from "../runtime/webhook-verifier";
 import { awaitsReply, classify, sidOf, type WebhookEvent } from "./events";
-import { payloadOf, readForm, signedParams, type FormEntries } from "./form";
+import { payloadOf, readForm } from "./form";
+import { answer, headerOf } from "./http-exchange";
 import { IDEMPOTENCY_HEADER, MemoryTokenStore, type StoredAnswer, type TokenStore } from "./idempotency";
 import { isJson, readJson } from "./json-body";
 import { RequestsAwaitingReply } from "./awaiting-reply";
-import { nodeRootPrefix, parsePublicBaseUrl, replyTimeoutMs, signedUrl, WEBHOOK_PATH_PATTERN, webhookUrl } from "../rules/public-url";
+import { nodeRootPrefix, parsePublicBaseUrl, replyTimeoutMs, WEBHOOK_PATH_PATTERN, webhookUrl } from "../rules/public-url";
 import { addRoute, isServed, middlewareOf, removeRoute, type Handler } from "./routes";
+import { refusalOf, signatureCheckOf, type SignatureCheck } from "./signature-check";
 import { EMPTY_TWIML, replyTwiml, TWIML_CONTENT_TYPE } from "./twiml";
 
 /** The msg property that ties a reply to its request; underscore properties pass through flows unchanged. */
@@ -36,32 +37,6 @@ interface WebhookNodeDef extends NodeDef {
 export interface WebhookNode extends Node {
     /** The URL Twilio reaches this node at; undefined when the public base URL is not set or not usable. */
     publicUrl?: string;
-}
-
-/** Why a request is refused with 403: a key of twilio.webhook.reasons in the message catalog. */
-type Refusal = "noAccount" | "noToken" | "noBaseUrl" | "missing" | "mismatch" | "json.noBodyHash" | "json.mismatch";
-
-/** How a node checks signatures: not at all (validate off), against the account's token and its public URL, or it cannot. */
-type SignatureCheck =
-    | { kind: "off" }
-    | { kind: "refuseAll"; problem: Extract<Refusal, "noAccount" | "noToken" | "noBaseUrl"> }
-    | { kind: "verify"; webhooks: WebhookVerifier; baseUrl: string };
-type CheckingSignature = Exclude<SignatureCheck, { kind: "off" }>;
-
-
-function originalUrlOf(req: IncomingMessage): string {
-    return (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? "/";
-}
-
-function headerOf(req: IncomingMessage, name: string): string | undefined {
-    const value = req.headers[name];
-    return Array.isArray(value) ? value[0] : value;
-}
-
-/** Answers once; a client that has gone away gets nothing. */
-function answer(res: ServerResponse, status: number, contentType: string, body: string): void {
-    if (res.headersSent || res.writableEnded || res.destroyed) return;
-    res.writeHead(status, { "Content-Type": contentType, "Cache-Control": "no-store" }).end(body);
 }
 
 /** The parameters events are told apart by: a JSON body that is not an object has none. */
@@ -99,16 +74,7 @@ export function registerWebhookNode(RED: NodeAPI): void {
         const routeApp = app!;
         if (base.ok) node.publicUrl = webhookUrl(base.url, root!, path);
 
-        // what makes every request fail its signature check is said once at deploy rather than per request
-        const check: SignatureCheck = !validate
-            ? { kind: "off" }
-            : !account
-              ? { kind: "refuseAll", problem: "noAccount" }
-              : !account.webhooks.canVerify
-                ? { kind: "refuseAll", problem: "noToken" }
-                : !base.ok
-                  ? { kind: "refuseAll", problem: "noBaseUrl" }
-                  : { kind: "verify", webhooks: account.webhooks, baseUrl: base.url };
+        const check: SignatureCheck = signatureCheckOf(validate, account?.webhooks, base);
         if (check.kind === "off") {
             node.warn(t("twilio.webhook.warnings.validationOff", { path }));
             node.status({ fill: "yellow", shape: "ring", text: t("twilio.webhook.status.unchecked", { path }) });
@@ -121,27 +87,6 @@ export function registerWebhookNode(RED: NodeAPI): void {
         // the requests Twilio repeated, answered from here and not emitted again (idempotency.ts)
         const tokens: TokenStore = new MemoryTokenStore();
         let retriesAbsorbed = 0;
-
-        function refusal(check: CheckingSignature, req: IncomingMessage, entries: FormEntries): { reason: Refusal; url?: string } | undefined {
-            if (check.kind === "refuseAll") return { reason: check.problem };
-            const signature = headerOf(req, "x-twilio-signature");
-            if (!signature) return { reason: "missing" };
-            const url = signedUrl(check.baseUrl, originalUrlOf(req));
-            if (check.webhooks.verify(signature, url, signedParams(entries))) return undefined;
-            // the URL without its query: a query may carry what the user would rather not see in a log
-            return { reason: "mismatch", url: url.split("?")[0] };
-        }
-
-        /** A JSON body: Twilio signs the URL, whose bodySHA256 covers the body. */
-        function jsonRefusal(check: CheckingSignature, req: IncomingMessage, body: string): { reason: Refusal; url?: string } | undefined {
-            if (check.kind === "refuseAll") return { reason: check.problem };
-            const signature = headerOf(req, "x-twilio-signature");
-            if (!signature) return { reason: "missing" };
-            const url = signedUrl(check.baseUrl, originalUrlOf(req));
-            if (!new URL(url).searchParams.has("bodySHA256")) return { reason: "json.noBodyHash" };
-            if (check.webhooks.verifyWithBody(signature, url, body)) return undefined;
-            return { reason: "json.mismatch", url: url.split("?")[0] };
-        }
 
         function showEvent(event: WebhookEvent, sid: string | undefined): void {
             const shown = t("twilio.webhook.status.event", { event, sid: sid ?? "" }).trim();
@@ -165,7 +110,7 @@ export function registerWebhookNode(RED: NodeAPI): void {
                 answer(res, body.status, "text/plain; charset=utf-8", t(`twilio.webhook.http.${body.reason}`));
                 return;
             }
-            const refused = check.kind === "off" ? undefined : "text" in body ? jsonRefusal(check, req, body.text) : refusal(check, req, body.entries);
+            const refused = refusalOf(check, req, body);
             if (refused) {
                 // the path and the reason only: never the token, never the signature
                 const reason = t(`twilio.webhook.reasons.${refused.reason}`, { url: refused.url ?? "" });
