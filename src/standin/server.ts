@@ -4,6 +4,7 @@
  * The tests, the example flows and `npm start` use it on 127.0.0.1; it records every request it receives.
  * Like Twilio it calls the application back: status callbacks of the messages and calls it creates, and
  * simulated incoming messages, each signed with the account's auth token (to loopback URLs only).
+ * The routes of Twilio's API are in api-routes.ts, the stand-in's own route in incoming-message.ts.
  */
 import diagnosticsChannel from "node:diagnostics_channel";
 import { EventEmitter } from "node:events";
@@ -11,23 +12,20 @@ import http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
 import type { TLSSocket } from "node:tls";
+import { ApiRoutes, type Reply } from "./api-routes";
 import { CallbackSender, type CallbackRecord } from "./callbacks";
-import { progressCall, progressMessage, type LifecycleOptions } from "./lifecycle";
-import { listPage } from "./paging";
-import { createCall, createMessage, type Form, type Resource } from "./resources";
+import { INCOMING_MESSAGE_PATH, incomingMessageRequest, type IncomingMessageOptions } from "./incoming-message";
+import type { LifecycleOptions } from "./lifecycle";
+import type { Form } from "./resources";
 import { Store, type Account, type ApiKey } from "./store";
-import { dayOf, newSid, TwilioApiError } from "./twilio-format";
-import { incomingMessageParams, type InboundMessage } from "./webhook-params";
+import { newSid, TwilioApiError } from "./twilio-format";
+import { incomingMessageParams } from "./webhook-params";
+
+export { INCOMING_MESSAGE_PATH, type IncomingMessageOptions } from "./incoming-message";
 
 /** The account every stand-in starts with. Not a secret: it only opens this local server. */
 export const STANDIN_ACCOUNT_SID = "AC00000000000000000000000000000001";
 export const STANDIN_AUTH_TOKEN = "c0ffee00c0ffee00c0ffee00c0ffee00";
-
-/**
- * Not part of Twilio's API: POST here (form Url, From, To, Body, optional AccountSid) to have the stand-in
- * send Url an incoming message, as Twilio does when someone texts the account's number (see simulateIncomingMessage).
- */
-export const INCOMING_MESSAGE_PATH = "/standin/incoming-message";
 
 const DEFAULT_CALLBACK_DELAY_MS = 100;
 
@@ -92,23 +90,6 @@ export interface StandinOptions {
     tls?: { key: string; cert: string };
 }
 
-export interface IncomingMessageOptions extends InboundMessage {
-    /** The application's URL, e.g. a twilio-webhook node's: loopback only. */
-    url: string;
-    /** The account the message is to (its token signs the request); default the stand-in's own. */
-    accountSid?: string;
-}
-
-interface Reply {
-    status: number;
-    body?: Resource;
-}
-
-interface Route {
-    pattern: RegExp;
-    handle(method: string, account: Account, ids: string[], query: URLSearchParams, form: Form, path: string): Reply;
-}
-
 /** Repeated keys become a list, as the SDK sends lists (MediaUrl=a&MediaUrl=b). */
 function toForm(params: URLSearchParams): Form {
     const form: Form = {};
@@ -117,24 +98,6 @@ function toForm(params: URLSearchParams): Form {
         form[name] = previous === undefined ? value : [...(Array.isArray(previous) ? previous : [previous]), value];
     }
     return form;
-}
-
-function notFound(path: string): never {
-    throw new TwilioApiError(404, 20404, `The requested resource ${path} was not found`);
-}
-
-function methodNotAllowed(): never {
-    throw new TwilioApiError(405, 20004, "Method not allowed");
-}
-
-type Filters = Record<string, (item: Resource) => unknown>;
-
-/** A list answer: the resources a query's filters keep, newest first (a Map keeps creation order), paged. */
-function listOf(resources: Map<string, Resource>, filters: Filters, query: URLSearchParams, path: string, key: string): Reply {
-    const items = [...resources.values()]
-        .reverse()
-        .filter((item) => Object.entries(filters).every(([name, value]) => !query.has(name) || value(item) === query.get(name)));
-    return { status: 200, body: listPage(items, { path, query, key }) };
 }
 
 /**
@@ -152,7 +115,7 @@ export class TwilioStandin extends EventEmitter {
     private readonly lifecycle: LifecycleOptions;
     private readonly server: http.Server;
     private readonly now: () => Date;
-    private readonly routes: Route[];
+    private readonly routes: ApiRoutes;
     private address?: AddressInfo;
     private readonly faults: Fault[] = [];
     private faultPolicy?: FaultPolicy;
@@ -168,7 +131,7 @@ export class TwilioStandin extends EventEmitter {
         this.server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, serve) : http.createServer(serve);
         // over TLS a request's socket is the TLS socket, which "secureConnection" gives
         this.server.on(options.tls ? "secureConnection" : "connection", (socket: object) => this.connectionIds.set(socket, ++this.connections));
-        this.routes = this.buildRoutes();
+        this.routes = new ApiRoutes(this.store, this.lifecycle);
     }
 
     /**
@@ -266,121 +229,6 @@ export class TwilioStandin extends EventEmitter {
         this.faultPolicy = policy;
     }
 
-    private buildRoutes(): Route[] {
-        const ACCOUNT = String.raw`^/2010-04-01/Accounts/(AC\w+)`;
-        return [
-            {
-                pattern: new RegExp(`${ACCOUNT}/Calls\\.json$`),
-                handle: (method, account, _ids, query, form, path) => {
-                    if (method === "POST") {
-                        const call = createCall(account.sid, form, this.now());
-                        account.calls.set(String(call.sid), call);
-                        progressCall(account, call, form, this.lifecycle);
-                        return { status: 201, body: call };
-                    }
-                    if (method !== "GET") methodNotAllowed();
-                    const filters = {
-                        To: (c: Resource) => c.to,
-                        From: (c: Resource) => c.from,
-                        Status: (c: Resource) => c.status,
-                        ParentCallSid: (c: Resource) => c.parent_call_sid,
-                        StartTime: (c: Resource) => dayOf((c.start_time ?? c.date_created) as string),
-                    };
-                    return listOf(account.calls, filters, query, path, "calls");
-                },
-            },
-            {
-                pattern: new RegExp(`${ACCOUNT}/Calls/(\\w+)\\.json$`),
-                handle: (method, account, [callSid], _query, _form, path) => this.single(method, account.calls, callSid, path),
-            },
-            {
-                pattern: new RegExp(`${ACCOUNT}/Messages\\.json$`),
-                handle: (method, account, _ids, query, form, path) => {
-                    if (method === "POST") {
-                        const { message, media } = createMessage(account.sid, form, this.now());
-                        account.messages.set(String(message.sid), message);
-                        account.media.set(String(message.sid), new Map(media.map((item) => [String(item.sid), item])));
-                        progressMessage(account, message, form, this.lifecycle);
-                        return { status: 201, body: message };
-                    }
-                    if (method !== "GET") methodNotAllowed();
-                    const filters = {
-                        To: (m: Resource) => m.to,
-                        From: (m: Resource) => m.from,
-                        DateSent: (m: Resource) => dayOf((m.date_sent ?? m.date_created) as string),
-                    };
-                    return listOf(account.messages, filters, query, path, "messages");
-                },
-            },
-            {
-                pattern: new RegExp(`${ACCOUNT}/Messages/(\\w+)\\.json$`),
-                handle: (method, account, [messageSid], _query, _form, path) => {
-                    const reply = this.single(method, account.messages, messageSid, path);
-                    if (method === "DELETE") account.media.delete(messageSid);
-                    return reply;
-                },
-            },
-            {
-                pattern: new RegExp(`${ACCOUNT}/Messages/(\\w+)/Media\\.json$`),
-                handle: (method, account, [messageSid], query, _form, path) => {
-                    if (method !== "GET") methodNotAllowed();
-                    const media = account.media.get(messageSid);
-                    if (!media) notFound(path);
-                    return listOf(media, { DateCreated: (m: Resource) => dayOf(m.date_created as string) }, query, path, "media_list");
-                },
-            },
-            {
-                pattern: new RegExp(`${ACCOUNT}/Messages/(\\w+)/Media/(\\w+)\\.json$`),
-                handle: (method, account, [messageSid, mediaSid], _query, _form, path) => {
-                    const media = account.media.get(messageSid);
-                    if (!media) notFound(path);
-                    return this.single(method, media, mediaSid, path);
-                },
-            },
-        ];
-    }
-
-    /** POST INCOMING_MESSAGE_PATH: the answer describes the exchange with the application. */
-    private async incomingMessageRequest(method: string, form: Form): Promise<Reply> {
-        if (method !== "POST") methodNotAllowed();
-        const value = (name: string) => {
-            const field = form[name];
-            return Array.isArray(field) ? field[field.length - 1] : field;
-        };
-        const [url, from, to] = [value("Url"), value("From"), value("To")];
-        if (!url || !from || !to) throw new TwilioApiError(400, 21604, "Url, From and To are required.");
-        const mediaUrl = form.MediaUrl;
-        const record = await this.simulateIncomingMessage({
-            url,
-            from,
-            to,
-            body: value("Body"),
-            mediaUrls: mediaUrl === undefined ? undefined : Array.isArray(mediaUrl) ? mediaUrl : [mediaUrl],
-            accountSid: value("AccountSid"),
-        });
-        if (record.error === "not loopback") throw new TwilioApiError(400, 21609, `Url must be on this machine (loopback): ${url}`);
-        return {
-            status: 200,
-            body: {
-                message_sid: record.params.MessageSid,
-                status: record.status,
-                content_type: record.contentType ?? null,
-                body: record.body ?? null,
-                error: record.error ?? null,
-            },
-        };
-    }
-
-    /** GET or DELETE of one resource by Sid. */
-    private single(method: string, resources: Map<string, Resource>, sid: string, path: string): Reply {
-        const resource = resources.get(sid);
-        if (method !== "GET" && method !== "DELETE") methodNotAllowed();
-        if (!resource) notFound(path);
-        if (method === "GET") return { status: 200, body: resource };
-        resources.delete(sid);
-        return { status: 204 };
-    }
-
     private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
         const url = new URL(req.url ?? "/", "http://standin.invalid");
         const { authorization, ...headers } = req.headers;
@@ -428,8 +276,8 @@ export class TwilioStandin extends EventEmitter {
             record.username = username;
             if (fault && !fault.after && interrupt(fault)) return;
             reply = url.pathname === INCOMING_MESSAGE_PATH
-                ? await this.incomingMessageRequest(record.method, record.form)
-                : this.route(record.method, url, username, password, record.form);
+                ? await incomingMessageRequest(record.method, record.form, (options) => this.simulateIncomingMessage(options))
+                : this.routes.route(record.method, url, username, password, record.form);
         } catch (err) {
             const failure = err instanceof TwilioApiError ? err : new TwilioApiError(500, 20500, "Internal Server Error");
             reply = { status: failure.status, body: { ...failure.body } };
@@ -440,20 +288,6 @@ export class TwilioStandin extends EventEmitter {
         // Twilio's clock, as its answers carry it (the outbox measures the offset from it)
         res.setHeader("Date", this.now().toUTCString());
         answer(reply.status, reply.body === undefined ? undefined : JSON.stringify(reply.body));
-    }
-
-    private route(method: string, url: URL, username: string | undefined, password: string | undefined, form: Form): Reply {
-        for (const route of this.routes) {
-            const match = route.pattern.exec(url.pathname);
-            if (!match) continue;
-            const [, accountSid, ...ids] = match;
-            const account = this.store.accounts.get(accountSid);
-            if (!username || !password || !account || !this.store.authorizes(username, password, accountSid)) {
-                throw new TwilioApiError(401, 20003, "Authenticate");
-            }
-            return route.handle(method, account, ids, url.searchParams, form, url.pathname);
-        }
-        notFound(url.pathname);
     }
 }
 
