@@ -4,80 +4,34 @@
  * The tests, the example flows and `npm start` use it on 127.0.0.1; it records every request it receives.
  * Like Twilio it calls the application back: status callbacks of the messages and calls it creates, and
  * simulated incoming messages, each signed with the account's auth token (to loopback URLs only).
+ * This file is its public face and takes each request through: the routes of Twilio's API are in
+ * api-routes.ts, its own route in incoming-message.ts, records and faults in recording-and-faults.ts, refused
+ * connections in refusals.ts, the HTTP parts in http-server.ts and request-parts.ts.
  */
-import diagnosticsChannel from "node:diagnostics_channel";
 import { EventEmitter } from "node:events";
-import http from "node:http";
-import https from "node:https";
+import type http from "node:http";
 import type { AddressInfo } from "node:net";
-import type { TLSSocket } from "node:tls";
+import { ApiRoutes, type Reply } from "./api-routes";
 import { CallbackSender, type CallbackRecord } from "./callbacks";
-import { progressCall, progressMessage, type LifecycleOptions } from "./lifecycle";
-import { listPage } from "./paging";
-import { createCall, createMessage, type Form, type Resource } from "./resources";
+import { HttpServer } from "./http-server";
+import { INCOMING_MESSAGE_PATH, incomingMessageRequest, type IncomingMessageOptions } from "./incoming-message";
+import type { LifecycleOptions } from "./lifecycle";
+import { FaultSchedule, interrupt, recordOf, resetsBeforeReading, type Answer, type Fault, type FaultPolicy, type RecordedRequest } from "./recording-and-faults";
+import { watchRefusals, type RefusedConnection } from "./refusals";
+import { basicAuth, isForm, readBody, toForm } from "./request-parts";
 import { Store, type Account, type ApiKey } from "./store";
-import { dayOf, newSid, TwilioApiError } from "./twilio-format";
-import { incomingMessageParams, type InboundMessage } from "./webhook-params";
+import { newSid, TwilioApiError } from "./twilio-format";
+import { incomingMessageParams } from "./webhook-params";
+
+export { INCOMING_MESSAGE_PATH, type IncomingMessageOptions } from "./incoming-message";
+export type { Fault, FaultPolicy, RecordedRequest } from "./recording-and-faults";
+export type { RefusedConnection } from "./refusals";
 
 /** The account every stand-in starts with. Not a secret: it only opens this local server. */
 export const STANDIN_ACCOUNT_SID = "AC00000000000000000000000000000001";
 export const STANDIN_AUTH_TOKEN = "c0ffee00c0ffee00c0ffee00c0ffee00";
 
-/**
- * Not part of Twilio's API: POST here (form Url, From, To, Body, optional AccountSid) to have the stand-in
- * send Url an incoming message, as Twilio does when someone texts the account's number (see simulateIncomingMessage).
- */
-export const INCOMING_MESSAGE_PATH = "/standin/incoming-message";
-
 const DEFAULT_CALLBACK_DELAY_MS = 100;
-
-const MAX_BODY_BYTES = 1 << 20;
-
-export interface RecordedRequest {
-    method: string;
-    path: string;
-    query: Form;
-    form: Form;
-    /** Request headers, without Authorization. */
-    headers: Record<string, string>;
-    /** The Basic auth user name (Account or API key Sid), if any. */
-    username?: string;
-    status: number;
-    /** Which TCP connection carried it (numbered from 1): shows keep-alive at work. */
-    connection: number;
-    /** When it arrived and when it was answered (ms since epoch; 0: never answered). */
-    receivedAt: number;
-    answeredAt: number;
-    /** The fault it met, if any. */
-    fault?: Fault;
-    /** Over TLS: the server name the client asked for (SNI). */
-    servername?: string;
-}
-
-/**
- * What the stand-in does with a request instead of answering it normally: answer an error status (with
- * headers such as Retry-After), never answer, reset the connection, or answer late. By default the fault
- * comes before the request is processed (nothing happened); with `after: true` the request is processed
- * first (a call or message is created) and then the answer is lost or replaced: Twilio acted, the client
- * cannot know.
- */
-export type Fault = (
-    | { status: number; code?: number; message?: string; body?: string; headers?: Record<string, string> }
-    | { hang: true }
-    | { reset: true }
-    | { delayMs: number }
-) & { after?: boolean };
-
-/** A connection a client of this process tried to open to the stand-in's address, refused: nothing listened. */
-export interface RefusedConnection {
-    address: string;
-    port: number;
-    /** When the client saw the refusal (ms since epoch). */
-    at: number;
-}
-
-/** Decides a fault for each request that has no queued one (failNext); undefined answers normally. */
-export type FaultPolicy = (request: RecordedRequest) => Fault | undefined;
 
 export interface StandinOptions {
     /** Keep a record of every request in `requests` (default true; a benchmark turns it off). */
@@ -92,51 +46,6 @@ export interface StandinOptions {
     tls?: { key: string; cert: string };
 }
 
-export interface IncomingMessageOptions extends InboundMessage {
-    /** The application's URL, e.g. a twilio-webhook node's: loopback only. */
-    url: string;
-    /** The account the message is to (its token signs the request); default the stand-in's own. */
-    accountSid?: string;
-}
-
-interface Reply {
-    status: number;
-    body?: Resource;
-}
-
-interface Route {
-    pattern: RegExp;
-    handle(method: string, account: Account, ids: string[], query: URLSearchParams, form: Form, path: string): Reply;
-}
-
-/** Repeated keys become a list, as the SDK sends lists (MediaUrl=a&MediaUrl=b). */
-function toForm(params: URLSearchParams): Form {
-    const form: Form = {};
-    for (const [name, value] of params) {
-        const previous = form[name];
-        form[name] = previous === undefined ? value : [...(Array.isArray(previous) ? previous : [previous]), value];
-    }
-    return form;
-}
-
-function notFound(path: string): never {
-    throw new TwilioApiError(404, 20404, `The requested resource ${path} was not found`);
-}
-
-function methodNotAllowed(): never {
-    throw new TwilioApiError(405, 20004, "Method not allowed");
-}
-
-type Filters = Record<string, (item: Resource) => unknown>;
-
-/** A list answer: the resources a query's filters keep, newest first (a Map keeps creation order), paged. */
-function listOf(resources: Map<string, Resource>, filters: Filters, query: URLSearchParams, path: string, key: string): Reply {
-    const items = [...resources.values()]
-        .reverse()
-        .filter((item) => Object.entries(filters).every(([name, value]) => !query.has(name) || value(item) === query.get(name)));
-    return { status: 200, body: listPage(items, { path, query, key }) };
-}
-
 /**
  * Emits "received" and "answered" with a request's record as it comes in and as its answer goes out, and
  * "refused" with each refusal recorded (recordRefusals).
@@ -149,26 +58,19 @@ export class TwilioStandin extends EventEmitter {
     private readonly sender = new CallbackSender();
     /** Every request the stand-in made to an application (status callbacks, incoming messages), in order. */
     readonly callbacks: CallbackRecord[] = this.sender.records;
-    private readonly lifecycle: LifecycleOptions;
-    private readonly server: http.Server;
+    private readonly http: HttpServer;
     private readonly now: () => Date;
-    private readonly routes: Route[];
+    private readonly routes: ApiRoutes;
+    private readonly faults = new FaultSchedule();
     private address?: AddressInfo;
-    private readonly faults: Fault[] = [];
-    private faultPolicy?: FaultPolicy;
-    private readonly connectionIds = new WeakMap<object, number>();
-    private connections = 0;
 
     constructor(private readonly options: StandinOptions = {}) {
         super();
         this.now = options.now ?? (() => new Date());
-        this.lifecycle = { sender: this.sender, delayMs: options.callbackDelayMs ?? DEFAULT_CALLBACK_DELAY_MS, now: this.now };
+        const lifecycle: LifecycleOptions = { sender: this.sender, delayMs: options.callbackDelayMs ?? DEFAULT_CALLBACK_DELAY_MS, now: this.now };
         this.store.addAccount(STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN);
-        const serve = (req: http.IncomingMessage, res: http.ServerResponse) => void this.serve(req, res);
-        this.server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, serve) : http.createServer(serve);
-        // over TLS a request's socket is the TLS socket, which "secureConnection" gives
-        this.server.on(options.tls ? "secureConnection" : "connection", (socket: object) => this.connectionIds.set(socket, ++this.connections));
-        this.routes = this.buildRoutes();
+        this.http = new HttpServer((req, res) => void this.serve(req, res), options.tls);
+        this.routes = new ApiRoutes(this.store, lifecycle);
     }
 
     /**
@@ -176,14 +78,7 @@ export class TwilioStandin extends EventEmitter {
      * again after stop(), it comes back on the same port with what it had (Twilio back after an outage).
      */
     async start(): Promise<string> {
-        await new Promise<void>((resolve, reject) => {
-            this.server.once("error", reject);
-            this.server.listen(this.options.port ?? this.address?.port ?? 0, this.options.host ?? "127.0.0.1", () => {
-                this.server.removeListener("error", reject);
-                resolve();
-            });
-        });
-        this.address = this.server.address() as AddressInfo;
+        this.address = await this.http.listen(this.options.port ?? this.address?.port ?? 0, this.options.host ?? "127.0.0.1");
         return this.url;
     }
 
@@ -194,8 +89,7 @@ export class TwilioStandin extends EventEmitter {
 
     async stop(): Promise<void> {
         this.sender.stop();
-        this.server.closeAllConnections();
-        await new Promise<void>((resolve) => this.server.close(() => resolve()));
+        await this.http.close();
     }
 
     addAccount(parentSid?: string): Account {
@@ -213,8 +107,7 @@ export class TwilioStandin extends EventEmitter {
         this.store.clear();
         this.requests.length = 0;
         this.refusals.length = 0;
-        this.faults.length = 0;
-        this.faultPolicy = undefined;
+        this.faults.clear();
     }
 
     /** Resolves when every status sequence under way (and its callbacks) has ended. */
@@ -234,251 +127,73 @@ export class TwilioStandin extends EventEmitter {
 
     /**
      * Records in `refusals` each connection that a client in this process tries to open to the stand-in's address
-     * and that is refused (nothing listens there: not started yet, or stopped). A refused connection never reaches
-     * a server, so the record comes from the client's side: Node reports every client socket on the
-     * net.client.socket diagnostics channel. Needs the address before start() (the host and port options) or a
-     * start() before; returns the function that stops recording.
+     * and that is refused (refusals.ts). Needs the address before start() (the host and port options) or a start()
+     * before; returns the function that stops recording.
      */
     recordRefusals(): () => void {
         const address = this.options.host ?? this.address?.address ?? "127.0.0.1";
         const port = this.options.port ?? this.address?.port;
         if (!port) throw new Error("recordRefusals needs the stand-in's port: the port option, or a start() before");
-        const onSocket = (message: unknown) => {
-            const { socket } = message as { socket: NodeJS.EventEmitter };
-            socket.once("error", (error: NodeJS.ErrnoException & { address?: string; port?: number }) => {
-                if (error.code !== "ECONNREFUSED" || error.address !== address || error.port !== port) return;
-                const refusal = { address, port, at: Date.now() };
-                this.refusals.push(refusal);
-                this.emit("refused", refusal);
-            });
-        };
-        diagnosticsChannel.subscribe("net.client.socket", onSocket);
-        return () => diagnosticsChannel.unsubscribe("net.client.socket", onSocket);
+        return watchRefusals(address, port, (refusal) => {
+            this.refusals.push(refusal);
+            this.emit("refused", refusal);
+        });
     }
 
     /** The next requests, one fault each, in order. */
     failNext(...faults: Fault[]): void {
-        this.faults.push(...faults);
+        this.faults.queue(faults);
     }
 
     /** A fault for every later request the policy picks (after those of failNext); undefined removes it. */
     setFaultPolicy(policy: FaultPolicy | undefined): void {
-        this.faultPolicy = policy;
+        this.faults.setPolicy(policy);
     }
 
-    private buildRoutes(): Route[] {
-        const ACCOUNT = String.raw`^/2010-04-01/Accounts/(AC\w+)`;
-        return [
-            {
-                pattern: new RegExp(`${ACCOUNT}/Calls\\.json$`),
-                handle: (method, account, _ids, query, form, path) => {
-                    if (method === "POST") {
-                        const call = createCall(account.sid, form, this.now());
-                        account.calls.set(String(call.sid), call);
-                        progressCall(account, call, form, this.lifecycle);
-                        return { status: 201, body: call };
-                    }
-                    if (method !== "GET") methodNotAllowed();
-                    const filters = {
-                        To: (c: Resource) => c.to,
-                        From: (c: Resource) => c.from,
-                        Status: (c: Resource) => c.status,
-                        ParentCallSid: (c: Resource) => c.parent_call_sid,
-                        StartTime: (c: Resource) => dayOf((c.start_time ?? c.date_created) as string),
-                    };
-                    return listOf(account.calls, filters, query, path, "calls");
-                },
-            },
-            {
-                pattern: new RegExp(`${ACCOUNT}/Calls/(\\w+)\\.json$`),
-                handle: (method, account, [callSid], _query, _form, path) => this.single(method, account.calls, callSid, path),
-            },
-            {
-                pattern: new RegExp(`${ACCOUNT}/Messages\\.json$`),
-                handle: (method, account, _ids, query, form, path) => {
-                    if (method === "POST") {
-                        const { message, media } = createMessage(account.sid, form, this.now());
-                        account.messages.set(String(message.sid), message);
-                        account.media.set(String(message.sid), new Map(media.map((item) => [String(item.sid), item])));
-                        progressMessage(account, message, form, this.lifecycle);
-                        return { status: 201, body: message };
-                    }
-                    if (method !== "GET") methodNotAllowed();
-                    const filters = {
-                        To: (m: Resource) => m.to,
-                        From: (m: Resource) => m.from,
-                        DateSent: (m: Resource) => dayOf((m.date_sent ?? m.date_created) as string),
-                    };
-                    return listOf(account.messages, filters, query, path, "messages");
-                },
-            },
-            {
-                pattern: new RegExp(`${ACCOUNT}/Messages/(\\w+)\\.json$`),
-                handle: (method, account, [messageSid], _query, _form, path) => {
-                    const reply = this.single(method, account.messages, messageSid, path);
-                    if (method === "DELETE") account.media.delete(messageSid);
-                    return reply;
-                },
-            },
-            {
-                pattern: new RegExp(`${ACCOUNT}/Messages/(\\w+)/Media\\.json$`),
-                handle: (method, account, [messageSid], query, _form, path) => {
-                    if (method !== "GET") methodNotAllowed();
-                    const media = account.media.get(messageSid);
-                    if (!media) notFound(path);
-                    return listOf(media, { DateCreated: (m: Resource) => dayOf(m.date_created as string) }, query, path, "media_list");
-                },
-            },
-            {
-                pattern: new RegExp(`${ACCOUNT}/Messages/(\\w+)/Media/(\\w+)\\.json$`),
-                handle: (method, account, [messageSid, mediaSid], _query, _form, path) => {
-                    const media = account.media.get(messageSid);
-                    if (!media) notFound(path);
-                    return this.single(method, media, mediaSid, path);
-                },
-            },
-        ];
-    }
-
-    /** POST INCOMING_MESSAGE_PATH: the answer describes the exchange with the application. */
-    private async incomingMessageRequest(method: string, form: Form): Promise<Reply> {
-        if (method !== "POST") methodNotAllowed();
-        const value = (name: string) => {
-            const field = form[name];
-            return Array.isArray(field) ? field[field.length - 1] : field;
-        };
-        const [url, from, to] = [value("Url"), value("From"), value("To")];
-        if (!url || !from || !to) throw new TwilioApiError(400, 21604, "Url, From and To are required.");
-        const mediaUrl = form.MediaUrl;
-        const record = await this.simulateIncomingMessage({
-            url,
-            from,
-            to,
-            body: value("Body"),
-            mediaUrls: mediaUrl === undefined ? undefined : Array.isArray(mediaUrl) ? mediaUrl : [mediaUrl],
-            accountSid: value("AccountSid"),
-        });
-        if (record.error === "not loopback") throw new TwilioApiError(400, 21609, `Url must be on this machine (loopback): ${url}`);
-        return {
-            status: 200,
-            body: {
-                message_sid: record.params.MessageSid,
-                status: record.status,
-                content_type: record.contentType ?? null,
-                body: record.body ?? null,
-                error: record.error ?? null,
-            },
-        };
-    }
-
-    /** GET or DELETE of one resource by Sid. */
-    private single(method: string, resources: Map<string, Resource>, sid: string, path: string): Reply {
-        const resource = resources.get(sid);
-        if (method !== "GET" && method !== "DELETE") methodNotAllowed();
-        if (!resource) notFound(path);
-        if (method === "GET") return { status: 200, body: resource };
-        resources.delete(sid);
-        return { status: 204 };
-    }
-
+    /** One request: recorded, met with its fault if any, answered. */
     private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
         const url = new URL(req.url ?? "/", "http://standin.invalid");
-        const { authorization, ...headers } = req.headers;
-        const record: RecordedRequest = {
-            method: req.method ?? "GET",
-            path: url.pathname,
-            query: toForm(url.searchParams),
-            form: {},
-            headers: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, String(value)])),
-            status: 0,
-            connection: this.connectionIds.get(req.socket) ?? 0,
-            receivedAt: Date.now(),
-            answeredAt: 0,
-        };
-        const servername = (req.socket as Partial<TLSSocket>).servername;
-        if (typeof servername === "string") record.servername = servername;
+        const record = recordOf(req, url, this.http.connectionOf(req));
         if (this.options.record !== false) this.requests.push(record);
         this.emit("received", record);
-        const fault = this.faults.shift() ?? this.faultPolicy?.(record);
+        const fault = this.faults.next(record);
         record.fault = fault;
-        const answer = (status: number, body: string | undefined, headers: Record<string, string> = {}) => {
+        const answer: Answer = (status, body, headers = {}) => {
             record.status = status;
             record.answeredAt = Date.now();
             res.writeHead(status, body === undefined ? headers : { "Content-Type": "application/json; charset=utf-8", ...headers }).end(body);
             this.emit("answered", record);
         };
-        /** Applies a fault that ends the request; false for one that only delays it. */
-        const interrupt = (f: Fault): boolean => {
-            if ("reset" in f) req.socket.destroy();
-            else if ("status" in f) {
-                const error = new TwilioApiError(f.status, f.code ?? 20500, f.message ?? "Service unavailable");
-                answer(f.status, f.body ?? JSON.stringify(error.body), f.headers);
-            }
-            return !("delayMs" in f); // a hang simply never answers: stop() closes the connection
-        };
-        // a reset "before" cuts the connection before the request is read; other faults read it first
-        if (fault && !fault.after && "reset" in fault) return void interrupt(fault);
-        let reply: Reply;
-        try {
-            const body = await readBody(req);
-            if (String(req.headers["content-type"]).startsWith("application/x-www-form-urlencoded")) {
-                record.form = toForm(new URLSearchParams(body));
-            }
-            const [username, password] = basicAuth(authorization);
-            record.username = username;
-            if (fault && !fault.after && interrupt(fault)) return;
-            reply = url.pathname === INCOMING_MESSAGE_PATH
-                ? await this.incomingMessageRequest(record.method, record.form)
-                : this.route(record.method, url, username, password, record.form);
-        } catch (err) {
-            const failure = err instanceof TwilioApiError ? err : new TwilioApiError(500, 20500, "Internal Server Error");
-            reply = { status: failure.status, body: { ...failure.body } };
-        }
+        if (fault && resetsBeforeReading(fault)) return void interrupt(fault, req.socket, answer);
+        const before = fault && !fault.after ? () => interrupt(fault, req.socket, answer) : undefined;
+        const reply = await this.replyTo(req, url, record, before);
+        if (!reply) return;
         if (fault && "delayMs" in fault) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
-        if (fault?.after && interrupt(fault)) return;
+        if (fault?.after && interrupt(fault, req.socket, answer)) return;
         res.setHeader("Twilio-Request-Id", newSid("RQ"));
         // Twilio's clock, as its answers carry it (the outbox measures the offset from it)
         res.setHeader("Date", this.now().toUTCString());
         answer(reply.status, reply.body === undefined ? undefined : JSON.stringify(reply.body));
     }
 
-    private route(method: string, url: URL, username: string | undefined, password: string | undefined, form: Form): Reply {
-        for (const route of this.routes) {
-            const match = route.pattern.exec(url.pathname);
-            if (!match) continue;
-            const [, accountSid, ...ids] = match;
-            const account = this.store.accounts.get(accountSid);
-            if (!username || !password || !account || !this.store.authorizes(username, password, accountSid)) {
-                throw new TwilioApiError(401, 20003, "Authenticate");
-            }
-            return route.handle(method, account, ids, url.searchParams, form, url.pathname);
+    /**
+     * Reads the request and works out its answer, a Twilio error included.
+     * @param interruptBefore applies a fault that comes before processing; true when it ended the request
+     * @returns undefined when that fault ended it
+     */
+    private async replyTo(req: http.IncomingMessage, url: URL, record: RecordedRequest, interruptBefore?: () => boolean): Promise<Reply | undefined> {
+        try {
+            const body = await readBody(req);
+            if (isForm(req)) record.form = toForm(new URLSearchParams(body));
+            const [username, password] = basicAuth(req.headers.authorization);
+            record.username = username;
+            if (interruptBefore?.()) return undefined;
+            return url.pathname === INCOMING_MESSAGE_PATH
+                ? await incomingMessageRequest(record.method, record.form, (options) => this.simulateIncomingMessage(options))
+                : this.routes.route(record.method, url, username, password, record.form);
+        } catch (err) {
+            const failure = err instanceof TwilioApiError ? err : new TwilioApiError(500, 20500, "Internal Server Error");
+            return { status: failure.status, body: { ...failure.body } };
         }
-        notFound(url.pathname);
     }
-}
-
-function basicAuth(header: string | undefined): [string?, string?] {
-    const match = /^Basic\s+(\S+)$/i.exec(header ?? "");
-    if (!match) return [];
-    const decoded = Buffer.from(match[1], "base64").toString("utf8");
-    const colon = decoded.indexOf(":");
-    return colon < 0 ? [] : [decoded.slice(0, colon), decoded.slice(colon + 1)];
-}
-
-function readBody(req: http.IncomingMessage): Promise<string> {
-    return new Promise((resolve, reject) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        req.on("data", (chunk: Buffer) => {
-            size += chunk.length;
-            if (size > MAX_BODY_BYTES) {
-                reject(new TwilioApiError(413, 20001, "Request body too large"));
-                req.destroy();
-                return;
-            }
-            chunks.push(chunk);
-        });
-        req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-        req.on("error", reject);
-    });
 }

@@ -5,6 +5,9 @@
 import { randomUUID } from "node:crypto";
 import type { WebhookEvent } from "./events";
 
+/** The msg property that ties a reply to its request; underscore properties pass through flows unchanged. */
+export const REPLY_PROPERTY = "_twilioWebhook";
+
 export interface RequestAwaitingReply {
     event: WebhookEvent;
     /** Sends the TwiML to Twilio; called once. */

@@ -14,7 +14,7 @@ interface Layer {
     route?: { path: unknown; methods: Record<string, boolean>; stack: Array<{ handle: unknown }> };
 }
 
-interface ExpressApp {
+export interface ExpressApp {
     post(path: string, ...handlers: Array<Handler | Middleware>): unknown;
     _router?: { stack: Layer[] };
     router?: { stack: Layer[] };
