@@ -75,7 +75,7 @@ const WAYS = {
                         if (arrivals.length === count) resolve(arrivals);
                     };
                 });
-                for (let i = 0; i < count; i++) node.receive({ _msgid: `burst${i}`, payload: { ...payload, Body: textOf(i) } });
+                for (let i = 0; i < count; i++) node.receive({ _msgid: `burst${i}`, payload: { ...payload } });
                 return all;
             },
             errors: () => ({ errors, lastError }),

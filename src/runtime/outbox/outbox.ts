@@ -229,7 +229,7 @@ export class Outbox {
         const lane = laneOf(op, params);
         const now = Date.now();
         // with room to send it at once, it is committed as being sent: one commit before sending instead of two
-        const direct = this.scheduler.mayStartNow(lane, this.active, sender.maxConcurrent) && !this.anyWaiting();
+        const direct = this.scheduler.mayStartNow(lane, this.active, sender.maxConcurrent) && !this.anyStartable(now);
         const entry: Entry = {
             id: 0, node, op, params, bytes, lane, created: now, maxAge: settings.maxAgeMs,
             state: direct ? "sending" : "waiting", busy: false, due: 0, failures: 0, live,
@@ -267,9 +267,9 @@ export class Outbox {
         return { kind: "stored" };
     }
 
-    /** Whether some entry is not being attempted: a new one then queues behind it. */
-    private anyWaiting(): boolean {
-        for (const entry of this.entries.values()) if (!entry.busy) return true;
+    /** Whether some older entry could go now: a new one then queues behind it (oldest first). */
+    private anyStartable(now = Date.now()): boolean {
+        for (const entry of this.entries.values()) if (!entry.busy && this.scheduler.mayGo(entry, now)) return true;
         return false;
     }
 

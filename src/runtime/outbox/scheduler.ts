@@ -81,6 +81,12 @@ export class Scheduler<E extends ScheduledEntry> {
         return this.failures === 0 && active < maxConcurrent && !this.lanes.has(lane);
     }
 
+    /** Whether an entry is free to go as far as its own backoff and its lane are concerned. */
+    mayGo(entry: E, now: number): boolean {
+        const holder = this.lanes.get(entry.lane);
+        return entry.due <= now && (holder === undefined || holder === entry);
+    }
+
     lease(entry: E): void {
         entry.busy = true;
         this.lanes.set(entry.lane, entry);
