@@ -4,7 +4,8 @@
  * script calls it `twilioShared`. The operation nodes' dialogs, help and fields are made here from the catalog.
  */
 export * from "./shared";
-export * from "./segments";
-export { editorModel, hasSmsText, hasStatusWebhook } from "../editor-model";
-export { operationDialog } from "../operation-dialog";
-export { groupHelpHtml } from "../help-html";
+export * from "./operation/sms-counter";
+export { parseMaxSegments } from "../../rules/sms-text";
+export { editorModel, hasSmsText, hasStatusWebhook } from "./operation/editor-model";
+export { operationDialog } from "./operation/dialog";
+export { groupHelpHtml } from "./operation/help-html";
