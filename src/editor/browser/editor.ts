@@ -1,11 +1,26 @@
 /**
- * Everything the dialogs run of the package's TypeScript, bundled by the build (esbuild, scripts/build-assets.js)
- * into one minified IIFE that defines the global GatewireTwilio, inlined once into twilio.html; each node's
- * script calls it `twilioShared`. The operation nodes' dialogs, help and fields are made here from the catalog.
+ * The editor's code, all of it: bundled by the build (esbuild, scripts/build-assets.js) into one minified IIFE
+ * that defines the global GatewireTwilio, inlined once at the top of twilio.html. Running it sets up each node
+ * type (the migrations of the flows it loads; for the operation nodes, their dialogs and help made from the
+ * catalog); the registerType calls of src/editor/*.html, which follow it, pass what it exports here.
  */
-export * from "./shared";
-export * from "./operation/sms-counter";
-export { parseMaxSegments } from "../../rules/sms-text";
-export { editorModel, hasSmsText, hasStatusWebhook } from "./operation/editor-model";
-export { operationDialog } from "./operation/dialog";
-export { groupHelpHtml } from "./operation/help-html";
+import { GROUP_NODE_TYPES } from "../../catalog/node-types";
+import { operationEditor } from "./operation/operation-editor";
+
+export const calls = operationEditor(GROUP_NODE_TYPES.calls, "calls");
+export const messages = operationEditor(GROUP_NODE_TYPES.messages, "messages");
+export const media = operationEditor(GROUP_NODE_TYPES.media, "media");
+
+/** Twilio's cost of a text as the runtime counts it: for scripts and tests in the page. */
+export { textCost } from "./operation/sms-counter";
+
+// what the account's and the webhook's scripts in their HTML use
+export { migrateOnLoad } from "./shared";
+export { ACCOUNT_DEFAULTS, OUTBOX_DEFAULTS } from "../../catalog/account-settings";
+export { ACCOUNT_SID_PATTERN, API_KEY_SID_PATTERN } from "../../rules/account-rules";
+export { parseBaseUrl } from "../../rules/base-url";
+export { nodeRootPrefix, parsePublicBaseUrl, REPLY_TIMEOUT, WEBHOOK_PATH_PATTERN } from "../../rules/public-url";
+export { parseDestinations } from "../../rules/recipients";
+export { HTTP_PROXY_NODE_TYPE, validProxySetting } from "../../rules/proxy-setting";
+export { apiHost, EDGES, hostSettingRefused, REGIONS } from "../../rules/twilio-host";
+export { CONFIG_VERSIONS } from "../../rules/config-migrations";
