@@ -15,12 +15,27 @@ const out = path.join(root, "nodes");
 const { ACCOUNT_NODE_TYPE, GROUP_NODE_TYPES, WEBHOOK_NODE_TYPE } = require("../build/catalog");
 const { NODE_COLOR, NODE_SET, PALETTE_CATEGORY } = require("../build/catalog/node-types");
 const esbuild = require("esbuild");
-const { knownCountries } = require("../build/rules/phone-numbers");
 
 function write(file, text) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, text);
 }
+
+/**
+ * src/editor/browser/account/countries.ts as its value: the list of countries, computed here (tsc compiled the
+ * module to build/), so that libphonenumber's metadata, which computes it, stays out of the editor.
+ */
+const COUNTRIES_MODULE = path.join(root, "src/editor/browser/account/countries.ts");
+const countriesAsTheirList = {
+    name: "countries-as-their-list",
+    setup(build) {
+        build.onLoad({ filter: /[\\/]countries\.ts$/ }, (args) => {
+            if (path.resolve(args.path) !== COUNTRIES_MODULE) return undefined;
+            const { COUNTRIES } = require("../build/editor/browser/account/countries");
+            return { contents: `export const COUNTRIES = ${JSON.stringify(COUNTRIES)};`, loader: "js" };
+        });
+    },
+};
 
 /**
  * The editor's code, all TypeScript under src/editor/browser/ (type-checked by tsconfig.browser.json): editor.ts
@@ -38,12 +53,14 @@ async function browserBundle() {
         minify: true,
         legalComments: "none",
         banner: { js: "/* @gatewire/node-red-twilio editor code, built from src/editor/browser/ */" },
+        plugins: [countriesAsTheirList],
         metafile: true,
         write: false,
     });
     // what the bundle holds of each file (esbuild leaves out what the code does not use)
     const [output] = Object.values(result.metafile.outputs);
     const bundled = Object.entries(output.inputs).filter(([, input]) => input.bytesInOutput > 0).map(([file]) => path.resolve(root, file));
+    if (!bundled.includes(COUNTRIES_MODULE)) throw new Error(`the editor bundle does not hold ${path.relative(root, COUNTRIES_MODULE)}`);
     if (bundled.some((file) => file.includes(`${path.sep}libphonenumber-js${path.sep}`))) throw new Error("the editor bundle holds libphonenumber-js");
     const code = result.outputFiles[0].text.trim();
     if (/<\/script/i.test(code)) throw new Error("the browser bundle contains </script and cannot be inlined");
@@ -112,10 +129,7 @@ function checkRegistrations(html) {
 /** The node types' HTML, as Node-RED and the Flow Library scorecard read it, in the order they register. */
 function editorSources() {
     return [`${ACCOUNT_NODE_TYPE}.html`, "operation-nodes.html", `${WEBHOOK_NODE_TYPE}.html`].map((file) =>
-        fs
-            .readFileSync(path.join(root, "src/editor", file), "utf8")
-            .replace(/<!--[\s\S]*?-->\n?/g, "")
-            .replace("@COUNTRIES@", JSON.stringify(knownCountries())),
+        fs.readFileSync(path.join(root, "src/editor", file), "utf8").replace(/<!--[\s\S]*?-->\n?/g, ""),
     );
 }
 

@@ -5,8 +5,10 @@
  * catalog); the registerType calls of src/editor/*.html, which follow it, pass what it exports here.
  */
 import { GROUP_NODE_TYPES } from "../../catalog/node-types";
+import { accountEditor } from "./account/account-editor";
 import { operationEditor } from "./operation/operation-editor";
 
+export const account = accountEditor();
 export const calls = operationEditor(GROUP_NODE_TYPES.calls, "calls");
 export const messages = operationEditor(GROUP_NODE_TYPES.messages, "messages");
 export const media = operationEditor(GROUP_NODE_TYPES.media, "media");
@@ -14,13 +16,7 @@ export const media = operationEditor(GROUP_NODE_TYPES.media, "media");
 /** Twilio's cost of a text as the runtime counts it: for scripts and tests in the page. */
 export { textCost } from "./operation/sms-counter";
 
-// what the account's and the webhook's scripts in their HTML use
+// what the webhook's script in its HTML uses
 export { migrateOnLoad } from "./shared";
-export { ACCOUNT_DEFAULTS, OUTBOX_DEFAULTS } from "../../catalog/account-settings";
-export { ACCOUNT_SID_PATTERN, API_KEY_SID_PATTERN } from "../../rules/account-rules";
-export { parseBaseUrl } from "../../rules/base-url";
 export { nodeRootPrefix, parsePublicBaseUrl, REPLY_TIMEOUT, WEBHOOK_PATH_PATTERN } from "../../rules/public-url";
-export { parseDestinations } from "../../rules/recipients";
-export { HTTP_PROXY_NODE_TYPE, validProxySetting } from "../../rules/proxy-setting";
-export { apiHost, EDGES, hostSettingRefused, REGIONS } from "../../rules/twilio-host";
 export { CONFIG_VERSIONS } from "../../rules/config-migrations";

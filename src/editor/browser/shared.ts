@@ -4,6 +4,9 @@
  */
 import { migrateConfig } from "../../rules/config-migrations";
 
+/** A ${ENV_VAR} reference, resolved by Node-RED at deploy time: always accepted in the dialogs. */
+export const ENV_REFERENCE = /^\$\{\w+\}$/;
+
 /**
  * Brings every node of `type` that the editor loads (the deployed flows, an import, a paste) to the current
  * configuration version before Node-RED validates it, so a flow saved by an older version shows no invalid
