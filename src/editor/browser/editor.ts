@@ -7,16 +7,13 @@
 import { GROUP_NODE_TYPES } from "../../catalog/node-types";
 import { accountEditor } from "./account/account-editor";
 import { operationEditor } from "./operation/operation-editor";
+import { webhookEditor } from "./webhook/webhook-editor";
 
 export const account = accountEditor();
 export const calls = operationEditor(GROUP_NODE_TYPES.calls, "calls");
 export const messages = operationEditor(GROUP_NODE_TYPES.messages, "messages");
 export const media = operationEditor(GROUP_NODE_TYPES.media, "media");
+export const webhook = webhookEditor();
 
 /** Twilio's cost of a text as the runtime counts it: for scripts and tests in the page. */
 export { textCost } from "./operation/sms-counter";
-
-// what the webhook's script in its HTML uses
-export { migrateOnLoad } from "./shared";
-export { nodeRootPrefix, parsePublicBaseUrl, REPLY_TIMEOUT, WEBHOOK_PATH_PATTERN } from "../../rules/public-url";
-export { CONFIG_VERSIONS } from "../../rules/config-migrations";
