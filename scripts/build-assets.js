@@ -15,8 +15,6 @@ const out = path.join(root, "nodes");
 const { ACCOUNT_NODE_TYPE, GROUP_NODE_TYPES, WEBHOOK_NODE_TYPE } = require("../build/catalog");
 const { NODE_COLOR, NODE_SET, PALETTE_CATEGORY } = require("../build/catalog/node-types");
 const esbuild = require("esbuild");
-const { knownCountries } = require("../build/rules/phone-numbers");
-const { groupRegistrations } = require("../build/editor/operation-registrations");
 
 function write(file, text) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -24,12 +22,28 @@ function write(file, text) {
 }
 
 /**
- * The editor's TypeScript (src/editor/browser/editor.ts: the runtime's own rules; the SMS counter asks the runtime)
- * bundled by esbuild as one IIFE that defines the global GatewireTwilio, for inlining: the dialogs run the
- * runtime's code, and need nothing from node_modules.
+ * src/editor/browser/account/countries.ts as its value: the list of countries, computed here (tsc compiled the
+ * module to build/), so that libphonenumber's metadata, which computes it, stays out of the editor.
  */
-function browserBundle() {
-    const code = esbuild.buildSync({
+const COUNTRIES_MODULE = path.join(root, "src/editor/browser/account/countries.ts");
+const countriesAsTheirList = {
+    name: "countries-as-their-list",
+    setup(build) {
+        build.onLoad({ filter: /[\\/]countries\.ts$/ }, (args) => {
+            if (path.resolve(args.path) !== COUNTRIES_MODULE) return undefined;
+            const { COUNTRIES } = require("../build/editor/browser/account/countries");
+            return { contents: `export const COUNTRIES = ${JSON.stringify(COUNTRIES)};`, loader: "js" };
+        });
+    },
+};
+
+/**
+ * The editor's code, all TypeScript under src/editor/browser/ (type-checked by tsconfig.browser.json): editor.ts
+ * and everything it imports, the runtime's own rules among them, bundled by esbuild as one IIFE that defines the
+ * global GatewireTwilio, for inlining; the SMS counter asks the runtime. It needs nothing from node_modules.
+ */
+async function browserBundle() {
+    const result = await esbuild.build({
         entryPoints: [path.join(root, "src/editor/browser/editor.ts")],
         bundle: true,
         format: "iife",
@@ -38,9 +52,17 @@ function browserBundle() {
         target: "es2019",
         minify: true,
         legalComments: "none",
-        banner: { js: "/* @gatewire/node-red-twilio editor code, built from src/editor/browser/editor.ts */" },
+        banner: { js: "/* @gatewire/node-red-twilio editor code, built from src/editor/browser/ */" },
+        plugins: [countriesAsTheirList],
+        metafile: true,
         write: false,
-    }).outputFiles[0].text.trim();
+    });
+    // what the bundle holds of each file (esbuild leaves out what the code does not use)
+    const [output] = Object.values(result.metafile.outputs);
+    const bundled = Object.entries(output.inputs).filter(([, input]) => input.bytesInOutput > 0).map(([file]) => path.resolve(root, file));
+    if (!bundled.includes(COUNTRIES_MODULE)) throw new Error(`the editor bundle does not hold ${path.relative(root, COUNTRIES_MODULE)}`);
+    if (bundled.some((file) => file.includes(`${path.sep}libphonenumber-js${path.sep}`))) throw new Error("the editor bundle holds libphonenumber-js");
+    const code = result.outputFiles[0].text.trim();
     if (/<\/script/i.test(code)) throw new Error("the browser bundle contains </script and cannot be inlined");
     return code;
 }
@@ -80,43 +102,65 @@ function compactEditorHtml(html) {
             `${open}${template.replace(/^[ \t]+/gm, "")}${close}`);
 }
 
-runtimeBundle();
-
-// the editor: one file for the five node types. The bundle goes first, in a plain <script> (no type): it
-// registers no node type, so the Flow Library scorecard, which reads types from text/javascript blocks, leaves
-// it alone; every node's script below calls it twilioShared.
-const accountHtml = fs
-    .readFileSync(path.join(root, `src/editor/${ACCOUNT_NODE_TYPE}.html`), "utf8")
-    .replace("@COUNTRIES@", JSON.stringify(knownCountries()));
-const webhookHtml = fs
-    .readFileSync(path.join(root, `src/editor/${WEBHOOK_NODE_TYPE}.html`), "utf8")
-    .replace("@PALETTE_CATEGORY@", PALETTE_CATEGORY)
-    .replace("@NODE_COLOR@", NODE_COLOR);
-const groupEditorScript = fs.readFileSync(path.join(root, "src/editor/browser/group-editor.js"), "utf8");
-write(
-    path.join(out, `${NODE_SET}.html`),
-    compactEditorHtml(
-        [
-            `<script>\n${browserBundle()}\n</script>\n`,
-            accountHtml,
-            groupRegistrations(groupEditorScript),
-            webhookHtml,
-        ].join("\n"),
-    ),
-);
-
-// message catalog and help, one of each per language: Node-RED reads <dir of the .js>/locales/<lang>/
-// <basename>.json and .html. Each language's twilio.json is complete on its own, the operations' summaries and
-// parameter help included (en-US as well). The help files hold the account's and the webhook's help, written by
-// hand per language; the editor makes the operation nodes' help from the catalog and the message catalog.
-const localesDir = path.join(root, "locales");
-for (const language of fs.readdirSync(localesDir)) {
-    const catalog = JSON.parse(fs.readFileSync(path.join(localesDir, language, "twilio.json"), "utf8"));
-    const target = path.join(out, "locales", language);
-    write(path.join(target, `${NODE_SET}.json`), JSON.stringify(catalog));
-    const handWritten = [ACCOUNT_NODE_TYPE, WEBHOOK_NODE_TYPE].map((type) => fs.readFileSync(path.join(localesDir, language, `${type}.html`), "utf8"));
-    write(path.join(target, `${NODE_SET}.html`), handWritten.join("\n"));
+/**
+ * The registerType calls of src/editor/*.html, as the Flow Library scorecard reads them (literal values): the
+ * types the catalog names, each once, with the catalog's palette category (the account's: config), colour and
+ * the node's own icon. Throws what differs.
+ */
+function checkRegistrations(html) {
+    const expected = { [ACCOUNT_NODE_TYPE]: { category: "config" } };
+    for (const type of [...Object.values(GROUP_NODE_TYPES), WEBHOOK_NODE_TYPE]) {
+        expected[type] = { category: PALETTE_CATEGORY, color: NODE_COLOR, icon: `${type}.svg` };
+    }
+    const problems = [];
+    const registered = [...html.matchAll(/RED\.nodes\.registerType\("([^"]*)", \{([\s\S]*?)\}\);/g)];
+    for (const [, type, body] of registered) {
+        if (!expected[type]) problems.push(`${type} is registered, but is no node type of the catalog (or is registered twice)`);
+        const lines = body.split("\n").map((line) => line.trim());
+        for (const [property, value] of Object.entries(expected[type] ?? {})) {
+            if (!lines.includes(`${property}: ${JSON.stringify(value)},`)) problems.push(`${type}: ${property} is not ${JSON.stringify(value)}`);
+        }
+        delete expected[type];
+    }
+    for (const type of Object.keys(expected)) problems.push(`${type} is not registered`);
+    if (problems.length) throw new Error(`src/editor/*.html: ${problems.join("; ")}`);
 }
 
-// icons
-fs.cpSync(path.join(root, "icons"), path.join(out, "icons"), { recursive: true });
+/** The node types' HTML, as Node-RED and the Flow Library scorecard read it, in the order they register. */
+function editorSources() {
+    return [`${ACCOUNT_NODE_TYPE}.html`, "operation-nodes.html", `${WEBHOOK_NODE_TYPE}.html`].map((file) =>
+        fs.readFileSync(path.join(root, "src/editor", file), "utf8").replace(/<!--[\s\S]*?-->\n?/g, ""),
+    );
+}
+
+async function main() {
+    runtimeBundle();
+
+    // the editor: one file for the five node types. The bundle goes first, in a plain <script> (no type): it
+    // registers no node type, so the Flow Library scorecard, which reads types from text/javascript blocks, leaves
+    // it alone; the registerType calls below pass what it defines (GatewireTwilio).
+    const sources = editorSources();
+    checkRegistrations(sources.join("\n"));
+    write(path.join(out, `${NODE_SET}.html`), compactEditorHtml([`<script>\n${await browserBundle()}\n</script>\n`, ...sources].join("\n")));
+
+    // message catalog and help, one of each per language: Node-RED reads <dir of the .js>/locales/<lang>/
+    // <basename>.json and .html. Each language's twilio.json is complete on its own, the operations' summaries and
+    // parameter help included (en-US as well). The help files hold the account's and the webhook's help, written by
+    // hand per language; the editor makes the operation nodes' help from the catalog and the message catalog.
+    const localesDir = path.join(root, "locales");
+    for (const language of fs.readdirSync(localesDir)) {
+        const catalog = JSON.parse(fs.readFileSync(path.join(localesDir, language, "twilio.json"), "utf8"));
+        const target = path.join(out, "locales", language);
+        write(path.join(target, `${NODE_SET}.json`), JSON.stringify(catalog));
+        const handWritten = [ACCOUNT_NODE_TYPE, WEBHOOK_NODE_TYPE].map((type) => fs.readFileSync(path.join(localesDir, language, `${type}.html`), "utf8"));
+        write(path.join(target, `${NODE_SET}.html`), handWritten.join("\n"));
+    }
+
+    // icons
+    fs.cpSync(path.join(root, "icons"), path.join(out, "icons"), { recursive: true });
+}
+
+main().catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+});

@@ -16,7 +16,7 @@ const os = require("node:os");
 const path = require("node:path");
 const { ACCOUNT_NODE_TYPE, GROUP_NODE_TYPES, OPERATIONS, WEBHOOK_NODE_TYPE } = require("../build/catalog");
 const { CATALOG_NAMESPACE, NODE_SET } = require("../build/catalog/node-types");
-const { groupHelpHtml } = require("../build/editor/help-html");
+const { groupHelpHtml } = require("../build/editor/browser/operation/help-html");
 
 // the Node-RED under test, as test/support/runtime.js chooses it (NODE_RED_RUNTIME, set by test:compat)
 const RUNTIME_DIR = process.env.NODE_RED_RUNTIME

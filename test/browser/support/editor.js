@@ -285,7 +285,7 @@ function englishHelp(type) {
         const catalog = JSON.parse(fs.readFileSync(path.join(locales, "twilio.json"), "utf8"));
         const t = (key, substitutions = {}) =>
             String(key.split(".").reduce((node, part) => node?.[part], catalog)).replace(/__(\w+)__/g, (match, name) => (name in substitutions ? String(substitutions[name]) : match));
-        return { markdown: false, help: require("../../../build/editor/help-html").groupHelpHtml(type, group, t) };
+        return { markdown: false, help: require("../../../build/editor/browser/operation/help-html").groupHelpHtml(type, group, t) };
     }
     const file = fs.readFileSync(path.join(locales, "twilio.html"), "utf8");
     const script = new RegExp(`<script type="text/(html|markdown)" data-help-name="${type}">([\\s\\S]*?)</script>`).exec(file);

@@ -1,12 +1,12 @@
 /**
- * The catalog as the editor needs it: per operation, the fields to show, their typedInput types, defaults and
- * the pattern that marks bad input red before deploy. Serialised into each node's editor HTML at build time.
+ * The catalog as the operation nodes' editor needs it, made in the browser: per operation, the fields to show,
+ * their typedInput types, defaults and the pattern that marks bad input red before deploy.
  */
-import { operationsOf } from "../catalog/operations";
-import { addressPattern, DATE_PATTERN, decimalPattern, sidPattern, URL_PATTERN } from "../catalog/patterns";
-import { takesStatusCallback } from "../catalog/status-callback";
-import type { AddressParam, GroupName, OperationSpec, ParamSpec } from "../catalog/types";
-import { WRITTEN_NUMBER_SOURCE } from "../rules/phone-numbers";
+import { operationsOf } from "../../../catalog/operations";
+import { addressPattern, DATE_PATTERN, decimalPattern, sidPattern, URL_PATTERN } from "../../../catalog/patterns";
+import { takesStatusCallback } from "../../../catalog/status-callback";
+import type { AddressParam, GroupName, OperationSpec, ParamSpec } from "../../../catalog/types";
+import { WRITTEN_NUMBER_SOURCE } from "../../../rules/phone-numbers";
 
 /** Texts (help, summaries) are not here: the editor takes them from the message catalog, in the user's language. */
 export interface EditorField {

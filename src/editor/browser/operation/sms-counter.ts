@@ -1,28 +1,19 @@
 /**
- * The editor's side of the SMS cost: the counter under postMessage's Body (bundled into twilioShared, see
- * editor.ts). The runtime counts the text, with the very rule it uses before sending (src/rules/segments.ts,
- * through the admin route of src/runtime/segments-route.ts), so the dialog and the outputs cannot disagree; this
- * file only asks and shows the answer in the editor's language.
+ * The editor's side of the SMS cost: the counter under postMessage's Body (operation-editor.ts places it). The
+ * runtime counts the text, with the very rule it uses before sending (src/rules/segments.ts, through the admin
+ * route of src/runtime/segments-route.ts), so the dialog and the outputs cannot disagree; this file only asks and
+ * shows the answer in the editor's language.
  */
-import { SEGMENTS_ROUTE } from "../../catalog/node-types";
-import type { SmsEncoding, TextCost, TextMeasure } from "../../rules/segments";
-import { isOverCap, isSmsText, parseMaxSegments, showCharacters } from "../../rules/sms-text";
-
-export { parseMaxSegments };
-
-/** The part of the editor's jQuery this file uses: the editor sets $.ajax up to carry its admin token. */
-interface JqXhr extends PromiseLike<unknown> {
-    status: number;
-    responseJSON?: { error?: string };
-}
-declare const $: { ajax(options: { url: string; method: string; contentType: string; data: string; dataType: string }): JqXhr };
+import { SEGMENTS_ROUTE } from "../../../catalog/node-types";
+import type { SmsEncoding, TextCost, TextMeasure } from "../../../rules/segments";
+import { isOverCap, isSmsText, parseMaxSegments, showCharacters } from "../../../rules/sms-text";
 
 /** How the runtime counts `text` (after Smart Encoding when `smartEncoding`). */
 export function measureText(text: string, smartEncoding: boolean): Promise<TextMeasure> {
     return new Promise((resolve, reject) => {
         $.ajax({ url: SEGMENTS_ROUTE, method: "POST", contentType: "application/json", data: JSON.stringify({ text, smartEncoding }), dataType: "json" }).then(
             (answer) => resolve(answer as TextMeasure),
-            (xhr: JqXhr) => reject(new Error(xhr.responseJSON?.error ?? `HTTP ${xhr.status}`)),
+            (xhr: JqXhr<unknown>) => reject(new Error(xhr.responseJSON?.error ?? `HTTP ${xhr.status}`)),
         );
     });
 }
@@ -31,9 +22,6 @@ export function measureText(text: string, smartEncoding: boolean): Promise<TextM
 export function textCost(text: string): Promise<TextCost> {
     return measureText(text, false).then((measure) => measure.cost);
 }
-
-/** node._ of the dialog: the node's message catalog, in the editor's language. */
-export type Translate = (key: string, substitutions?: Record<string, string | number>) => string;
 
 /** What the dialog holds: the Body's typedInput type and text, To (if typed), and the node's two settings. */
 export interface CounterInput {
@@ -58,7 +46,8 @@ export interface CounterView {
 
 const KEY = "twilio.segments.counter.";
 
-export async function counterView(input: CounterInput, t: Translate): Promise<CounterView> {
+/** What the counter shows for the dialog's input; `t` is the node's `_`. */
+export async function counterView(input: CounterInput, t: EditorTranslate): Promise<CounterView> {
     if (input.toType === "str" && !isSmsText("x", input.to)) return { lines: [{ text: t(`${KEY}whatsapp`) }] };
     // a Body from msg, flow, env, JSONata... or left to msg.payload is only known when a message comes
     if (input.bodyType !== "str" || input.body === "") return { lines: [{ text: t(`${KEY}dynamic`) }] };

@@ -1,9 +1,8 @@
 /**
  * The dialog of an operation node (calls, messages, media), made from the catalog in the browser: one row per
- * parameter, then the node's own settings. The editor code (browser/group-editor.js) adds it to the page as
- * the node's template.
+ * parameter, then the node's own settings. operation-editor.ts adds it to the page as the node's template.
  */
-import type { GroupName } from "../catalog/types";
+import type { GroupName } from "../../../catalog/types";
 import { fieldNames, hasSmsText, hasStatusWebhook } from "./editor-model";
 
 /**

@@ -3,11 +3,11 @@
  * the browser, in the editor's language: every operation, every parameter with what it accepts (the same
  * sentences validation errors use), both outputs.
  */
-import { operationsOf } from "../catalog/operations";
-import { LISTS, PAGE_FIELDS, RESOURCES } from "../catalog/resources";
-import type { GroupName, OperationSpec, ParamSpec, ResultKind } from "../catalog/types";
-import type { Translate } from "../rules/translate";
-import { describeExpected } from "../rules/validation-messages";
+import { operationsOf } from "../../../catalog/operations";
+import { LISTS, PAGE_FIELDS, RESOURCES } from "../../../catalog/resources";
+import type { GroupName, OperationSpec, ParamSpec, ResultKind } from "../../../catalog/types";
+import type { Translate } from "../../../rules/translate";
+import { describeExpected } from "../../../rules/validation-messages";
 
 interface GroupHelp {
     example: Record<string, unknown>;
