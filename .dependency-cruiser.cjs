@@ -2,11 +2,14 @@
  * The layers of src/, checked by `npm test` (npm run check:layers): no import cycles, even type-only ones, and
  * each layer imports only the ones below it.
  *
- *   catalog (data) ← rules (patterns, validation, request building, texts) ← runtime ← webhook ← entries
- *   editor: catalog and rules only        standin: rules only (it plays Twilio, not this package)
+ *   catalog (data) ← rules (pure rules, shared with the editor) ← sender (one way to send a request) ← outbox
+ *   (store and forward) ← nodes/account ← nodes/operation, nodes/webhook ← twilio.ts (the node set)
+ *   editor (browser code): catalog and rules only        standin (plays Twilio): rules only
+ * A node's folder holds its runtime; the operation and webhook nodes may use the account node they point at,
+ * and nothing but twilio.ts uses a node's folder.
  */
 const layer = (name, mayImport) => ({
-    name: mayImport.length ? `${name}-imports-only-${mayImport.join("-")}` : `${name}-imports-nothing-of-ours`,
+    name: mayImport.length ? `${name}-imports-only-${mayImport.join("-")}`.replace(/\//g, "-") : `${name}-imports-nothing-of-ours`,
     severity: "error",
     comment: `src/${name} may import only ${[name, ...mayImport].map((l) => `src/${l}`).join(", ")}`,
     from: { path: `^src/${name}/` },
@@ -24,8 +27,11 @@ module.exports = {
         },
         layer("catalog", []),
         layer("rules", ["catalog"]),
-        layer("runtime", ["catalog", "rules"]),
-        layer("webhook", ["catalog", "rules", "runtime"]),
+        layer("sender", ["catalog", "rules"]),
+        layer("outbox", ["catalog", "rules", "sender"]),
+        layer("nodes/account", ["catalog", "rules", "sender", "outbox"]),
+        layer("nodes/operation", ["catalog", "rules", "sender", "outbox", "nodes/account"]),
+        layer("nodes/webhook", ["catalog", "rules", "sender", "outbox", "nodes/account"]),
         layer("editor", ["catalog", "rules"]),
         layer("standin", ["rules"]),
     ],

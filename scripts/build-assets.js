@@ -12,7 +12,7 @@ const path = require("node:path");
 
 const root = path.resolve(__dirname, "..");
 const out = path.join(root, "nodes");
-const { ACCOUNT_NODE_TYPE, GROUP_NODE_TYPES, WEBHOOK_NODE_TYPE } = require("../build/catalog");
+const { ACCOUNT_NODE_TYPE, COLLECTION_NODE_TYPES, WEBHOOK_NODE_TYPE } = require("../build/catalog");
 const { NODE_COLOR, NODE_SET, PALETTE_CATEGORY } = require("../build/catalog/node-types");
 const esbuild = require("esbuild");
 
@@ -109,7 +109,7 @@ function compactEditorHtml(html) {
  */
 function checkRegistrations(html) {
     const expected = { [ACCOUNT_NODE_TYPE]: { category: "config" } };
-    for (const type of [...Object.values(GROUP_NODE_TYPES), WEBHOOK_NODE_TYPE]) {
+    for (const type of [...Object.values(COLLECTION_NODE_TYPES), WEBHOOK_NODE_TYPE]) {
         expected[type] = { category: PALETTE_CATEGORY, color: NODE_COLOR, icon: `${type}.svg` };
     }
     const problems = [];

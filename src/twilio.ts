@@ -4,16 +4,16 @@
  * twilio.json and .html), which Node-RED only finds beside this file.
  */
 import type { NodeAPI } from "node-red";
-import { GROUP_NODE_TYPES } from "./catalog/node-types";
-import type { GroupName } from "./catalog/types";
-import { registerOperationNode } from "./runtime/operation-node";
-import { registerSegmentsRoute } from "./runtime/segments-route";
-import registerAccountNode from "./twilio-account";
-import { registerWebhookNode } from "./webhook/webhook-node";
+import { COLLECTION_NODE_TYPES } from "./catalog/node-types";
+import type { CollectionName } from "./catalog/types";
+import { registerOperationNode } from "./nodes/operation/index";
+import { registerSegmentsRoute } from "./nodes/operation/segments-route";
+import registerAccountNode from "./nodes/account/index";
+import { registerWebhookNode } from "./nodes/webhook/index";
 
 export default function (RED: NodeAPI): void {
     registerAccountNode(RED);
-    for (const [group, type] of Object.entries(GROUP_NODE_TYPES)) registerOperationNode(RED, type, group as GroupName);
+    for (const [collection, type] of Object.entries(COLLECTION_NODE_TYPES)) registerOperationNode(RED, type, collection as CollectionName);
     registerWebhookNode(RED);
     registerSegmentsRoute(RED);
 }

@@ -107,7 +107,7 @@ describe("requests against Twilio's OpenAPI contract", function () {
     /** Sends one message and returns the one request it caused. */
     async function requestOf(operation, payload) {
         const op = OPERATIONS[operation];
-        await loadNode(standin, { type: TYPE_OF[op.group], operation });
+        await loadNode(standin, { type: TYPE_OF[op.collection], operation });
         const { port, msg } = await run({ payload });
         assert.equal(port, 1, `the stand-in accepted it: ${JSON.stringify(msg.payload)}`);
         assert.equal(standin.requests.length, 1);

@@ -171,7 +171,7 @@ describe("hostile input (property-based)", function () {
     for (const op of Object.values(OPERATIONS)) {
         it(`${op.name}: answers exactly once, never throws, never sends an invalid request`, async function () {
             const seeded = await seedResources(standin);
-            await loadNode(standin, { type: TYPE_OF[op.group], operation: op.name, extraNodes: COMPLETE_NODES });
+            await loadNode(standin, { type: TYPE_OF[op.collection], operation: op.name, extraNodes: COMPLETE_NODES });
             const ledger = new OutputLedger().attach();
             const logged = captureLog();
             const reached = { requests: 0, result: 0, ValidationError: 0, TwilioError: 0, fannedOut: 0 };

@@ -14,9 +14,9 @@ const assert = require("node:assert/strict");
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
-const { ACCOUNT_NODE_TYPE, GROUP_NODE_TYPES, OPERATIONS, WEBHOOK_NODE_TYPE } = require("../build/catalog");
+const { ACCOUNT_NODE_TYPE, COLLECTION_NODE_TYPES, OPERATIONS, WEBHOOK_NODE_TYPE } = require("../build/catalog");
 const { CATALOG_NAMESPACE, NODE_SET } = require("../build/catalog/node-types");
-const { groupHelpHtml } = require("../build/editor/browser/operation/help-html");
+const { collectionHelpHtml } = require("../build/editor/browser/operation/help-html");
 
 // the Node-RED under test, as test/support/runtime.js chooses it (NODE_RED_RUNTIME, set by test:compat)
 const RUNTIME_DIR = process.env.NODE_RED_RUNTIME
@@ -27,9 +27,9 @@ const { i18n } = require(require.resolve("@node-red/util", { paths: [RUNTIME_DIR
 const LOCALES_DIR = path.join(__dirname, "..", "nodes", "locales");
 const ENGLISH = "en-US";
 const LANGUAGES = ["de", "ja", "zh-CN"];
-const OPERATION_NODE_TYPES = Object.values(GROUP_NODE_TYPES);
+const OPERATION_NODE_TYPES = Object.values(COLLECTION_NODE_TYPES);
 const NODE_TYPES = [ACCOUNT_NODE_TYPE, ...OPERATION_NODE_TYPES, WEBHOOK_NODE_TYPE];
-const GROUP_OF_TYPE = Object.fromEntries(Object.entries(GROUP_NODE_TYPES).map(([group, type]) => [type, group]));
+const COLLECTION_OF_TYPE = Object.fromEntries(Object.entries(COLLECTION_NODE_TYPES).map(([collection, type]) => [type, collection]));
 const ALL = LANGUAGES;
 
 /**
@@ -226,10 +226,10 @@ async function languageProblems(prefix, dir, lang) {
  * language (the runtime's i18n stands in for the editor's: both are i18next on the same catalog, filled from en-US).
  */
 async function helpOf(prefix, dir, lang, type) {
-    const group = GROUP_OF_TYPE[type];
-    if (group) {
+    const collection = COLLECTION_OF_TYPE[type];
+    if (collection) {
         await served(namespaceOf(prefix), lang);
-        return groupHelpHtml(type, group, i18n.i.getFixedT(lang, namespaceOf(prefix)));
+        return collectionHelpHtml(type, collection, i18n.i.getFixedT(lang, namespaceOf(prefix)));
     }
     const file = readText(path.join(dir, lang, `${NODE_SET}.html`));
     const script = file?.match(new RegExp(`<script type="text/(?:html|markdown)" data-help-name="${type}">([\\s\\S]*?)</script>`));
@@ -320,7 +320,7 @@ describe("translations (de, ja, zh-CN)", function () {
             });
             const english = fs.readFileSync(path.join(dir, ENGLISH, `${NODE_SET}.html`), "utf8");
             const webhookHelp = (html) => html.slice(html.search(new RegExp(`<script type="text/(?:html|markdown)" data-help-name="${WEBHOOK_NODE_TYPE}">`)));
-            editHelp("de", (html) => html.replace(`data-help-name="${ACCOUNT_NODE_TYPE}"`, `data-help-name="${GROUP_NODE_TYPES.calls}"`));
+            editHelp("de", (html) => html.replace(`data-help-name="${ACCOUNT_NODE_TYPE}"`, `data-help-name="${COLLECTION_NODE_TYPES.calls}"`));
             editHelp("zh-CN", (html) => html.replace(webhookHelp(html), webhookHelp(english)));
             await register(MUTATED, dir);
         });

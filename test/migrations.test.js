@@ -7,7 +7,7 @@
 "use strict";
 const assert = require("node:assert/strict");
 const { migrateConfig, CONFIG_VERSIONS, versionOf } = require("../build/rules/config-migrations");
-const { ACCOUNT_DEFAULTS } = require("../build/catalog/account-settings");
+const { ACCOUNT_DEFAULTS } = require("../build/catalog/account-defaults");
 const { helper, loadFlow } = require("./support/runtime");
 const { useStandin, loadNode, run, collect, NODE_ID, STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN } = require("./support/harness");
 const FIRST_RELEASE = require("./fixtures/flows/first-release.json");

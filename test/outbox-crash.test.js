@@ -23,9 +23,9 @@ const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 const { TwilioStandin, STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN } = require("../build/standin/server");
-const { SqliteOutboxStore } = require("../build/runtime/outbox/sqlite-store");
-const { accountKey, OPEN_STATES } = require("../build/runtime/outbox/store");
-const { OUTBOX_FILE } = require("../build/runtime/outbox/account-outbox");
+const { SqliteOutboxStore } = require("../build/outbox/sqlite-store");
+const { accountKey, OPEN_STATES } = require("../build/outbox/store");
+const { OUTBOX_FILE } = require("../build/nodes/account/outbox");
 const { prepareUserDir, startNodeRed, kill, outboxSummary, RUNTIME } = require("./support/node-red-process");
 
 const ALARMS = Number(process.env.CRASH_ALARMS ?? 500);
@@ -341,7 +341,7 @@ describe("outbox through kill -9 and restarts (real processes)", function () {
 
     it("a file written in bursts opens cleanly after a kill, with every insert the store acknowledged in it (fresh file each round)", async function () {
         const key = accountKey(STANDIN_ACCOUNT_SID, "http://127.0.0.1:1");
-        const storePath = require.resolve("../build/runtime/outbox/sqlite-store");
+        const storePath = require.resolve("../build/outbox/sqlite-store");
         const writer = (file) => `
             const { SqliteOutboxStore } = require(${JSON.stringify(storePath)});
             const store = new SqliteOutboxStore(${JSON.stringify(file)});

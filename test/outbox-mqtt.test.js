@@ -21,9 +21,9 @@ const os = require("node:os");
 const path = require("node:path");
 const { TwilioStandin, STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN } = require("../build/standin/server");
 const { prepareUserDir, startNodeRed, kill, outboxSummary, RUNTIME } = require("./support/node-red-process");
-const { SqliteOutboxStore } = require("../build/runtime/outbox/sqlite-store");
-const { accountKey, OPEN_STATES } = require("../build/runtime/outbox/store");
-const { OUTBOX_FILE } = require("../build/runtime/outbox/account-outbox");
+const { SqliteOutboxStore } = require("../build/outbox/sqlite-store");
+const { accountKey, OPEN_STATES } = require("../build/outbox/store");
+const { OUTBOX_FILE } = require("../build/nodes/account/outbox");
 
 const mqtt = require(require.resolve("mqtt", { paths: [path.dirname(require.resolve("@node-red/nodes/package.json"))] }));
 const EXAMPLE = path.join(__dirname, "..", "examples", "MQTT alarm to SMS.json");

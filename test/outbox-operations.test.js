@@ -18,9 +18,9 @@ const os = require("node:os");
 const path = require("node:path");
 const v8 = require("node:v8");
 const { TwilioStandin, STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN } = require("../build/standin/server");
-const { SqliteOutboxStore } = require("../build/runtime/outbox/sqlite-store");
-const { accountKey } = require("../build/runtime/outbox/store");
-const { OUTBOX_FILE } = require("../build/runtime/outbox/account-outbox");
+const { SqliteOutboxStore } = require("../build/outbox/sqlite-store");
+const { accountKey } = require("../build/outbox/store");
+const { OUTBOX_FILE } = require("../build/nodes/account/outbox");
 const { prepareUserDir, startNodeRed, kill, stop, logLines, admin, deploy, watchStatus } = require("./support/node-red-process");
 
 const FROM = "+15005550006";

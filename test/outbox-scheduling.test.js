@@ -4,9 +4,9 @@
  */
 "use strict";
 const assert = require("node:assert/strict");
-const { Scheduler } = require("../build/runtime/outbox/scheduler");
-const { WallClock, TwilioClock } = require("../build/runtime/outbox/clock");
-const { laneOf } = require("../build/runtime/outbox/reconciler");
+const { Scheduler } = require("../build/outbox/scheduler");
+const { WallClock, TwilioClock } = require("../build/outbox/clock");
+const { laneOf } = require("../build/outbox/reconciler");
 const { OPERATIONS } = require("../build/catalog/operations");
 
 const NOW = 1_800_000_000_000;

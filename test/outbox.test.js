@@ -8,7 +8,7 @@ const fs = require("node:fs");
 const v8 = require("node:v8");
 const assert = require("node:assert/strict");
 const { TwilioStandin } = require("../build/standin/server");
-const { restoreMessage } = require("../build/runtime/outbox/saved-message");
+const { restoreMessage } = require("../build/outbox/saved-message");
 const { helper, captureLog, useStandin, loadNode, run, collect, standinApi } = require("./support/harness");
 const { useUserDir, withStore, runningStore, seed, standinKey, waitFor } = require("./support/outbox");
 

@@ -1,10 +1,10 @@
 /**
- * The retry policy on its own (src/runtime/retry.ts): which failures are repeated for which method, how long
+ * The retry policy on its own (src/sender/retry.ts): which failures are repeated for which method, how long
  * each wait is, and where it stops. The same rules are exercised end to end in reliability.test.js.
  */
 "use strict";
 const assert = require("node:assert/strict");
-const { nextDelay, mayHaveReached } = require("../build/runtime/retry");
+const { nextDelay, mayHaveReached } = require("../build/sender/retry");
 
 const POLICY = { maxRetries: 3, baseDelayMs: 250, maxDelayMs: 30_000 };
 const answer = (status, headers) => ({ kind: "answer", status, headers });

@@ -6,9 +6,9 @@
 "use strict";
 const assert = require("node:assert/strict");
 const fc = require("fast-check");
-const { checkXml } = require("../build/webhook/xml-check");
-const { replyTwiml, EMPTY_TWIML } = require("../build/webhook/twiml");
-const { classify } = require("../build/webhook/events");
+const { checkXml } = require("../build/nodes/webhook/xml-check");
+const { replyTwiml, EMPTY_TWIML } = require("../build/nodes/webhook/twiml");
+const { classify } = require("../build/nodes/webhook/events");
 const { parseXml } = require("./support/webhook");
 
 const SEED = Number(process.env.FAST_CHECK_SEED ?? 20261126);

@@ -9,7 +9,7 @@ const assert = require("node:assert/strict");
 const twilio = require("twilio");
 const { helper, loadFlow, captureLog, quiet } = require("./support/runtime");
 const { NodeServer, sign, postForm, twimlOf } = require("./support/webhook");
-const { MemoryTokenStore } = require("../build/webhook/idempotency");
+const { MemoryTokenStore } = require("../build/nodes/webhook/idempotency");
 
 const ACCOUNT_ID = "acct1";
 const HOOK_ID = "hook1";

@@ -1,6 +1,6 @@
 export * from "./types";
 export { OPERATIONS, operationsOf } from "./operations";
-export { RESOURCES, LISTS, PAGE_FIELDS } from "./resources";
+export { RESOURCES, LISTS, PAGE_FIELDS } from "./result-shapes";
 export { addressPattern, sidPattern, isHttpUrl, isCalendarDate, DATE_PATTERN, URL_PATTERN } from "./patterns";
-export { ACCOUNT_NODE_TYPE, GROUP_NODE_TYPES, WEBHOOK_NODE_TYPE } from "./node-types";
+export { ACCOUNT_NODE_TYPE, COLLECTION_NODE_TYPES, WEBHOOK_NODE_TYPE } from "./node-types";
 export { pageUriPattern } from "./patterns";

@@ -1,4 +1,4 @@
-import type { GroupName } from "./types";
+import type { CollectionName } from "./types";
 
 /** Node type names: fixed, and distinct from the generic Twilio names other packages register. */
 export const ACCOUNT_NODE_TYPE = "twilio-account";
@@ -19,8 +19,8 @@ export const NODE_COLOR = "#F58A96";
 /** The node that receives Twilio's webhooks (inbound messages and calls, status callbacks). */
 export const WEBHOOK_NODE_TYPE = "twilio-webhook";
 
-/** The operation nodes: one per group of operations (calls, messages, media), each offering that group's operations. */
-export const GROUP_NODE_TYPES: Readonly<Record<GroupName, string>> = {
+/** The operation nodes: one per collection of operations (calls, messages, media), each offering that collection's operations. */
+export const COLLECTION_NODE_TYPES: Readonly<Record<CollectionName, string>> = {
     calls: "twilio-calls",
     messages: "twilio-messages",
     media: "twilio-media",
@@ -31,4 +31,4 @@ export const GROUP_NODE_TYPES: Readonly<Record<GroupName, string>> = {
  * permission it needs, named as core's routes name theirs (<type>.read).
  */
 export const SEGMENTS_ROUTE = "gatewire-twilio/segments";
-export const SEGMENTS_PERMISSION = `${GROUP_NODE_TYPES.messages}.read`;
+export const SEGMENTS_PERMISSION = `${COLLECTION_NODE_TYPES.messages}.read`;

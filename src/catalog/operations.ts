@@ -15,13 +15,13 @@ import {
     withCredentials,
     withPaging,
 } from "./params";
-import type { GroupName, OperationSpec } from "./types";
+import type { CollectionName, OperationSpec } from "./types";
 
 const ACCOUNT = "/2010-04-01/Accounts/{AccountSid}";
 
 const createCall: OperationSpec = {
     name: "createCall",
-    group: "calls",
+    collection: "calls",
     method: "POST",
     path: `${ACCOUNT}/Calls.json`,
     result: "call",
@@ -107,7 +107,7 @@ const createCall: OperationSpec = {
 
 const getCall: OperationSpec = {
     name: "getCall",
-    group: "calls",
+    collection: "calls",
     method: "GET",
     path: `${ACCOUNT}/Calls/{CallSid}.json`,
     result: "call",
@@ -116,7 +116,7 @@ const getCall: OperationSpec = {
 
 const listCall: OperationSpec = {
     name: "listCall",
-    group: "calls",
+    collection: "calls",
     method: "GET",
     path: `${ACCOUNT}/Calls.json`,
     result: "callList",
@@ -156,7 +156,7 @@ const listCall: OperationSpec = {
 
 const deleteCall: OperationSpec = {
     name: "deleteCall",
-    group: "calls",
+    collection: "calls",
     method: "DELETE",
     path: `${ACCOUNT}/Calls/{CallSid}.json`,
     result: "none",
@@ -165,7 +165,7 @@ const deleteCall: OperationSpec = {
 
 const postMessage: OperationSpec = {
     name: "postMessage",
-    group: "messages",
+    collection: "messages",
     method: "POST",
     path: `${ACCOUNT}/Messages.json`,
     result: "message",
@@ -256,7 +256,7 @@ const postMessage: OperationSpec = {
 
 const getMessage: OperationSpec = {
     name: "getMessage",
-    group: "messages",
+    collection: "messages",
     method: "GET",
     path: `${ACCOUNT}/Messages/{MessageSid}.json`,
     result: "message",
@@ -265,7 +265,7 @@ const getMessage: OperationSpec = {
 
 const listMessage: OperationSpec = {
     name: "listMessage",
-    group: "messages",
+    collection: "messages",
     method: "GET",
     path: `${ACCOUNT}/Messages.json`,
     result: "messageList",
@@ -293,7 +293,7 @@ const listMessage: OperationSpec = {
 
 const deleteMessage: OperationSpec = {
     name: "deleteMessage",
-    group: "messages",
+    collection: "messages",
     method: "DELETE",
     path: `${ACCOUNT}/Messages/{MessageSid}.json`,
     result: "none",
@@ -302,7 +302,7 @@ const deleteMessage: OperationSpec = {
 
 const getMedia: OperationSpec = {
     name: "getMedia",
-    group: "media",
+    collection: "media",
     method: "GET",
     path: `${ACCOUNT}/Messages/{MessageSid}/Media/{MediaSid}.json`,
     result: "media",
@@ -311,7 +311,7 @@ const getMedia: OperationSpec = {
 
 const listMedia: OperationSpec = {
     name: "listMedia",
-    group: "media",
+    collection: "media",
     method: "GET",
     path: `${ACCOUNT}/Messages/{MessageSid}/Media.json`,
     result: "mediaList",
@@ -328,7 +328,7 @@ const listMedia: OperationSpec = {
 
 const deleteMedia: OperationSpec = {
     name: "deleteMedia",
-    group: "media",
+    collection: "media",
     method: "DELETE",
     path: `${ACCOUNT}/Messages/{MessageSid}/Media/{MediaSid}.json`,
     result: "none",
@@ -354,6 +354,6 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = Object.freeze
     ),
 );
 
-export function operationsOf(group: GroupName): OperationSpec[] {
-    return Object.values(OPERATIONS).filter((op) => op.group === group);
+export function operationsOf(collection: CollectionName): OperationSpec[] {
+    return Object.values(OPERATIONS).filter((op) => op.collection === collection);
 }

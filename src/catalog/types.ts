@@ -5,8 +5,8 @@
  * twilio.params.<operation>.<parameter>), en-US included.
  */
 
-/** The node groups, each registered as one flow node type. */
-export type GroupName = "calls" | "messages" | "media";
+/** The node collections, each registered as one flow node type. */
+export type CollectionName = "calls" | "messages" | "media";
 
 /** Where a parameter travels in the HTTP request Twilio receives. */
 export type ParamLocation =
@@ -121,7 +121,7 @@ export type ResultKind = "call" | "message" | "media" | "callList" | "messageLis
 export interface OperationSpec {
     /** The reference spec's operation name, e.g. "postMessage". */
     name: string;
-    group: GroupName;
+    collection: CollectionName;
     method: "GET" | "POST" | "DELETE";
     /** Path below the API origin; {Name} placeholders are filled from path parameters. */
     path: string;

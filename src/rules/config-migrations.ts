@@ -7,8 +7,8 @@
  *
  * To change a node's settings: add a step with the next `to`; never edit a released step.
  */
-import { ACCOUNT_DEFAULTS, OUTBOX_DEFAULTS } from "../catalog/account-settings";
-import { ACCOUNT_NODE_TYPE, GROUP_NODE_TYPES, WEBHOOK_NODE_TYPE } from "../catalog/node-types";
+import { ACCOUNT_DEFAULTS, OUTBOX_DEFAULTS } from "../catalog/account-defaults";
+import { ACCOUNT_NODE_TYPE, COLLECTION_NODE_TYPES, WEBHOOK_NODE_TYPE } from "../catalog/node-types";
 
 export const CONFIG_VERSION_PROPERTY = "configVersion";
 
@@ -62,7 +62,7 @@ const MIGRATIONS: Readonly<Record<string, readonly Migration[]>> = {
             },
         },
     ],
-    [GROUP_NODE_TYPES.calls]: [
+    [COLLECTION_NODE_TYPES.calls]: [
         {
             // 1: Twilio retired IfMachine; both of its values have always been sent as MachineDetection=Enable,
             // which the dialog now offers by name
@@ -78,8 +78,8 @@ const MIGRATIONS: Readonly<Record<string, readonly Migration[]>> = {
         },
         MESSAGE_CREDENTIALS_OPT_IN,
     ],
-    [GROUP_NODE_TYPES.messages]: [{ to: 1, apply() {} }, MESSAGE_CREDENTIALS_OPT_IN],
-    [GROUP_NODE_TYPES.media]: [{ to: 1, apply() {} }, MESSAGE_CREDENTIALS_OPT_IN],
+    [COLLECTION_NODE_TYPES.messages]: [{ to: 1, apply() {} }, MESSAGE_CREDENTIALS_OPT_IN],
+    [COLLECTION_NODE_TYPES.media]: [{ to: 1, apply() {} }, MESSAGE_CREDENTIALS_OPT_IN],
     [WEBHOOK_NODE_TYPE]: [{ to: 1, apply() {} }],
 };
 

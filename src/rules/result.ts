@@ -1,7 +1,7 @@
 /**
  * Output 1: Twilio's JSON as it came, plus the reference spec's spelling of the fields Twilio renamed.
  */
-import { LISTS, RESOURCES } from "../catalog/resources";
+import { LISTS, RESOURCES } from "../catalog/result-shapes";
 import type { ResultKind } from "../catalog/types";
 
 type Json = Record<string, unknown>;

@@ -5,7 +5,7 @@
  * this module only shapes their answers.
  *
  * A rule: no Node-RED, no runtime, no DOM. The runtime calls it before sending postMessage, and the editor's
- * counter asks the runtime for the same answer (`measureText`, through runtime/segments-route.ts) instead of
+ * counter asks the runtime for the same answer (`measureText`, through nodes/operation/segments-route.ts) instead of
  * downloading the calculator and its grapheme tables. What needs no calculator is in sms-text.ts.
  */
 import { SegmentedMessage } from "sms-segments-calculator";

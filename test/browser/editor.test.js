@@ -77,7 +77,7 @@ const WEBHOOK = "twilio-webhook";
 const PALETTE = { "twilio-calls": "calls", "twilio-messages": "messages", "twilio-media": "media", [WEBHOOK]: "webhook" };
 const WEBHOOK_PATH = "/twilio/status";
 
-/** What Node-RED's flows.json must hold for a scenario: every field of the group, "" unless the final operation has it. */
+/** What Node-RED's flows.json must hold for a scenario: every field of the collection, "" unless the final operation has it. */
 function expectedFields(type, catalog) {
     const scenario = SCENARIOS[type];
     const finalNames = catalog.OPERATIONS[scenario.final].params.map((p) => p.name);
@@ -99,7 +99,7 @@ describe("the editor in a browser (Node-RED 4.1, chromium)", function () {
     const { TwilioStandin, STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN } = require("../../build/standin/server");
     const spec = loadReferenceSpec();
     const specByName = Object.fromEntries(spec.map((op) => [op.name, op]));
-    const groupOfType = Object.fromEntries(Object.entries(catalog.GROUP_NODE_TYPES).map(([group, type]) => [type, group]));
+    const collectionOfType = Object.fromEntries(Object.entries(catalog.COLLECTION_NODE_TYPES).map(([collection, type]) => [type, collection]));
 
     let standin;
     let standinUrl;
@@ -220,7 +220,7 @@ describe("the editor in a browser (Node-RED 4.1, chromium)", function () {
         const scenario = SCENARIOS[type];
         describe(type, function () {
             const mine = state[type];
-            const operations = () => catalog.operationsOf(groupOfType[type]).map((op) => op.name);
+            const operations = () => catalog.operationsOf(collectionOfType[type]).map((op) => op.name);
 
             // the steps build on each other: after a failed step, the later ones say so instead of failing
             // obscurely, and the dialogs are cancelled so that the next node can be edited. A step that only
@@ -680,8 +680,8 @@ describe("the editor in a browser (Node-RED 4.1, chromium)", function () {
         const { parseDestinations } = require("../../build/rules/recipients");
         const { parsePublicBaseUrl, WEBHOOK_PATH_PATTERN } = require("../../build/rules/public-url");
         const { apiHost, REGIONS, EDGES } = require("../../build/rules/twilio-host");
-        const { resolveProxySetting } = require("../../build/runtime/account-proxy");
-        const { chooseProxy } = require("../../build/runtime/proxy");
+        const { resolveProxySetting } = require("../../build/nodes/account/account-proxy");
+        const { chooseProxy } = require("../../build/sender/proxy");
         /** An "http proxy" node that the proxy rows name: in the editor (added below) and in the runtime's RED. */
         const PROXY_NODE = { id: "ab12cd34ef567890", type: "http proxy", name: "table proxy", url: "http://proxy.example.com:3128", noproxy: [] };
         const runtimeRED = { nodes: { getNode: (id) => (id === PROXY_NODE.id ? PROXY_NODE : null) } };

@@ -8,9 +8,9 @@ const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 const { helper } = require("./runtime");
-const { SqliteOutboxStore, OutboxInUse } = require("../../build/runtime/outbox/sqlite-store");
-const { accountKey } = require("../../build/runtime/outbox/store");
-const { OUTBOX_FILE } = require("../../build/runtime/outbox/account-outbox");
+const { SqliteOutboxStore, OutboxInUse } = require("../../build/outbox/sqlite-store");
+const { accountKey } = require("../../build/outbox/store");
+const { OUTBOX_FILE } = require("../../build/nodes/account/outbox");
 const { STANDIN_ACCOUNT_SID } = require("../../build/standin/server");
 
 /** A temporary user directory given to the runtime for each test of the block; removed afterwards. */

@@ -4,15 +4,15 @@
  * type (the migrations of the flows it loads; for the operation nodes, their dialogs and help made from the
  * catalog); the registerType calls of src/editor/*.html, which follow it, pass what it exports here.
  */
-import { GROUP_NODE_TYPES } from "../../catalog/node-types";
+import { COLLECTION_NODE_TYPES } from "../../catalog/node-types";
 import { accountEditor } from "./account/account-editor";
 import { operationEditor } from "./operation/operation-editor";
 import { webhookEditor } from "./webhook/webhook-editor";
 
 export const account = accountEditor();
-export const calls = operationEditor(GROUP_NODE_TYPES.calls, "calls");
-export const messages = operationEditor(GROUP_NODE_TYPES.messages, "messages");
-export const media = operationEditor(GROUP_NODE_TYPES.media, "media");
+export const calls = operationEditor(COLLECTION_NODE_TYPES.calls, "calls");
+export const messages = operationEditor(COLLECTION_NODE_TYPES.messages, "messages");
+export const media = operationEditor(COLLECTION_NODE_TYPES.media, "media");
 export const webhook = webhookEditor();
 
 /** Twilio's cost of a text as the runtime counts it: for scripts and tests in the page. */

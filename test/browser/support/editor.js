@@ -279,13 +279,13 @@ async function expectMarked(page, name, invalid, what) {
  */
 function englishHelp(type) {
     const locales = path.join(__dirname, "..", "..", "..", "nodes", "locales", "en-US");
-    const { GROUP_NODE_TYPES } = require("../../../build/catalog");
-    const group = Object.keys(GROUP_NODE_TYPES).find((name) => GROUP_NODE_TYPES[name] === type);
-    if (group) {
+    const { COLLECTION_NODE_TYPES } = require("../../../build/catalog");
+    const collection = Object.keys(COLLECTION_NODE_TYPES).find((name) => COLLECTION_NODE_TYPES[name] === type);
+    if (collection) {
         const catalog = JSON.parse(fs.readFileSync(path.join(locales, "twilio.json"), "utf8"));
         const t = (key, substitutions = {}) =>
             String(key.split(".").reduce((node, part) => node?.[part], catalog)).replace(/__(\w+)__/g, (match, name) => (name in substitutions ? String(substitutions[name]) : match));
-        return { markdown: false, help: require("../../../build/editor/browser/operation/help-html").groupHelpHtml(type, group, t) };
+        return { markdown: false, help: require("../../../build/editor/browser/operation/help-html").collectionHelpHtml(type, collection, t) };
     }
     const file = fs.readFileSync(path.join(locales, "twilio.html"), "utf8");
     const script = new RegExp(`<script type="text/(html|markdown)" data-help-name="${type}">([\\s\\S]*?)</script>`).exec(file);

@@ -2,7 +2,7 @@
  * The editor of the account's config node (src/editor/twilio-account.html registers it): its settings with their
  * defaults and checks, which are the runtime's own rules, its credentials, and its dialog.
  */
-import { ACCOUNT_DEFAULTS as DEFAULTS, OUTBOX_DEFAULTS } from "../../../catalog/account-settings";
+import { ACCOUNT_DEFAULTS as DEFAULTS, OUTBOX_DEFAULTS } from "../../../catalog/account-defaults";
 import { ACCOUNT_NODE_TYPE } from "../../../catalog/node-types";
 import { ACCOUNT_SID_PATTERN, API_KEY_SID_PATTERN } from "../../../rules/account-rules";
 import { parseBaseUrl } from "../../../rules/base-url";

@@ -2,7 +2,7 @@
  * The dialog of an operation node (calls, messages, media), made from the catalog in the browser: one row per
  * parameter, then the node's own settings. operation-editor.ts adds it to the page as the node's template.
  */
-import type { GroupName } from "../../../catalog/types";
+import type { CollectionName } from "../../../catalog/types";
 import { fieldNames, hasSmsText, hasStatusWebhook } from "./editor-model";
 
 /**
@@ -58,8 +58,8 @@ const SMS_TEXT_ROWS = `    <div class="form-tips twilio-segments" id="twilio-seg
     </div>`;
 
 /** The template of an operation node's dialog (the inside of its data-template-name script). */
-export function operationDialog(group: GroupName): string {
-    const smsText = hasSmsText(group);
+export function operationDialog(collection: CollectionName): string {
+    const smsText = hasSmsText(collection);
     return `${DIALOG_STYLE}
 <div class="twilio-dialog">
     <div class="form-row">
@@ -75,8 +75,8 @@ export function operationDialog(group: GroupName): string {
         <select id="node-input-operation"></select>
     </div>
     <div class="form-tips" id="twilio-operation-summary"></div>
-${fieldNames(group).map(fieldRow).join("\n")}
-${hasStatusWebhook(group) ? STATUS_WEBHOOK_ROW : ""}
+${fieldNames(collection).map(fieldRow).join("\n")}
+${hasStatusWebhook(collection) ? STATUS_WEBHOOK_ROW : ""}
 ${MESSAGE_CREDENTIALS_ROW}
 ${smsText ? SMS_TEXT_ROWS : ""}
 </div>

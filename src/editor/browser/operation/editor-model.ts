@@ -5,7 +5,7 @@
 import { operationsOf } from "../../../catalog/operations";
 import { addressPattern, DATE_PATTERN, decimalPattern, sidPattern, URL_PATTERN } from "../../../catalog/patterns";
 import { takesStatusCallback } from "../../../catalog/status-callback";
-import type { AddressParam, GroupName, OperationSpec, ParamSpec } from "../../../catalog/types";
+import type { AddressParam, CollectionName, OperationSpec, ParamSpec } from "../../../catalog/types";
 import { WRITTEN_NUMBER_SOURCE } from "../../../rules/phone-numbers";
 
 /** Texts (help, summaries) are not here: the editor takes them from the message catalog, in the user's language. */
@@ -117,21 +117,21 @@ function editorOperation(op: OperationSpec): EditorOperation {
     };
 }
 
-export function editorModel(group: GroupName): EditorOperation[] {
-    return operationsOf(group).map(editorOperation);
+export function editorModel(collection: CollectionName): EditorOperation[] {
+    return operationsOf(collection).map(editorOperation);
 }
 
-/** Whether some operation of the group takes a StatusCallback: its nodes then have the status webhook setting. */
-export function hasStatusWebhook(group: GroupName): boolean {
-    return operationsOf(group).some(takesStatusCallback);
+/** Whether some operation of the collection takes a StatusCallback: its nodes then have the status webhook setting. */
+export function hasStatusWebhook(collection: CollectionName): boolean {
+    return operationsOf(collection).some(takesStatusCallback);
 }
 
-/** Whether some operation of the group sends SMS text: its nodes then have maxSegments, smartEncoding and the counter. */
-export function hasSmsText(group: GroupName): boolean {
-    return operationsOf(group).some((op) => op.smsText !== undefined);
+/** Whether some operation of the collection sends SMS text: its nodes then have maxSegments, smartEncoding and the counter. */
+export function hasSmsText(collection: CollectionName): boolean {
+    return operationsOf(collection).some((op) => op.smsText !== undefined);
 }
 
-/** Every parameter name the group's operations use: one node property (and one type property) each. */
-export function fieldNames(group: GroupName): string[] {
-    return [...new Set(operationsOf(group).flatMap((op) => op.params.map((spec) => spec.name)))];
+/** Every parameter name the collection's operations use: one node property (and one type property) each. */
+export function fieldNames(collection: CollectionName): string[] {
+    return [...new Set(operationsOf(collection).flatMap((op) => op.params.map((spec) => spec.name)))];
 }

@@ -4,25 +4,25 @@
  * sentences validation errors use), both outputs.
  */
 import { operationsOf } from "../../../catalog/operations";
-import { LISTS, PAGE_FIELDS, RESOURCES } from "../../../catalog/resources";
-import type { GroupName, OperationSpec, ParamSpec, ResultKind } from "../../../catalog/types";
+import { LISTS, PAGE_FIELDS, RESOURCES } from "../../../catalog/result-shapes";
+import type { CollectionName, OperationSpec, ParamSpec, ResultKind } from "../../../catalog/types";
 import type { Translate } from "../../../rules/translate";
 import { describeExpected } from "../../../rules/validation-messages";
 
-interface GroupHelp {
+interface CollectionHelp {
     example: Record<string, unknown>;
     exampleOperation: string;
-    /** Twilio's documentation of the group's resource (its title is twilio.help.reference.<group>). */
+    /** Twilio's documentation of the collection's resource (its title is twilio.help.reference.<collection>). */
     reference: string;
     notes: string[];
     /** Message catalog keys of further paragraphs of the details. */
     details: string[];
 }
 
-/** Who may receive, and how numbers are written: for the groups whose creates have a recipient. */
+/** Who may receive, and how numbers are written: for the collections whose creates have a recipient. */
 const RECIPIENT_DETAILS = ["twilio.recipients.help.recipients", "twilio.recipients.help.numbers", "twilio.recipients.help.destinations"];
 
-const GROUP_HELP: Readonly<Record<GroupName, GroupHelp>> = {
+const COLLECTION_HELP: Readonly<Record<CollectionName, CollectionHelp>> = {
     calls: {
         exampleOperation: "createCall",
         example: { To: "+16175551212", From: "+15005550006", Url: "https://demo.twilio.com/docs/voice.xml" },
@@ -70,8 +70,8 @@ function propertyType(spec: ParamSpec): string {
 function paramEntry(op: OperationSpec, spec: ParamSpec, t: Translate): string {
     const notes: string[] = [];
     if (spec.required) notes.push(t("twilio.help.required"));
-    const group = op.requireOneOf?.find((names) => names.includes(spec.name));
-    if (group) notes.push(t("twilio.help.requiredOneOf", { names: group.join(t("twilio.expected.or")) }));
+    const collection = op.requireOneOf?.find((names) => names.includes(spec.name));
+    if (collection) notes.push(t("twilio.help.requiredOneOf", { names: collection.join(t("twilio.expected.or")) }));
     if (spec.default !== undefined) notes.push(t("twilio.help.defaultValue", { value: spec.default }));
     const prefix = notes.length ? `<i>${escapeHtml(t("twilio.help.notes", { notes: notes.join(t("twilio.help.separator")) }))}</i> ` : "";
     const accepts = t("twilio.help.accepts", { expected: describeExpected(spec, t) });
@@ -80,8 +80,8 @@ function paramEntry(op: OperationSpec, spec: ParamSpec, t: Translate): string {
 }
 
 /** postMessage's msg.segments, msg.encoding and msg.replaced: on both outputs, so listed in each. */
-function smsCostProperties(group: GroupName, t: Translate): string {
-    if (!operationsOf(group).some((op) => op.smsText)) return "";
+function smsCostProperties(collection: CollectionName, t: Translate): string {
+    if (!operationsOf(collection).some((op) => op.smsText)) return "";
     const entries: Array<[string, string]> = [
         ["segments", "number"],
         ["encoding", "string"],
@@ -112,9 +112,9 @@ function resultShape(kind: ResultKind, t: Translate): string {
 }
 
 /** The help of the operation node `type` (the inside of its data-help-name script). */
-export function groupHelpHtml(type: string, group: GroupName, t: Translate): string {
-    const operations = operationsOf(group);
-    const help = GROUP_HELP[group];
+export function collectionHelpHtml(type: string, collection: CollectionName, t: Translate): string {
+    const operations = operationsOf(collection);
+    const help = COLLECTION_HELP[collection];
     const results = new Map<ResultKind, string[]>();
     for (const op of operations) results.set(op.result, [...(results.get(op.result) ?? []), op.name]);
 
@@ -148,7 +148,7 @@ ${inputs}
             <dt>payload <span class="property-type">object | null</span></dt>
             <dd><ul>
 ${resultItems}
-            </ul>${escapeHtml(t("twilio.help.passThrough"))}</dd>${smsCostProperties(group, t)}
+            </ul>${escapeHtml(t("twilio.help.passThrough"))}</dd>${smsCostProperties(collection, t)}
         </dl>
     </li>
     <li>${t("twilio.help.error")}
@@ -158,7 +158,7 @@ ${resultItems}
             <dt>operation <span class="property-type">string</span></dt>
             <dd>${escapeHtml(t("twilio.help.errorOperation"))}</dd>
             <dt>parameters <span class="property-type">object</span></dt>
-            <dd>${escapeHtml(t("twilio.help.errorParameters"))}</dd>${smsCostProperties(group, t)}
+            <dd>${escapeHtml(t("twilio.help.errorParameters"))}</dd>${smsCostProperties(collection, t)}
         </dl>
         <p>${escapeHtml(t("twilio.help.errorUnwired"))}</p>
     </li>
@@ -167,7 +167,7 @@ ${resultItems}
 <h3>${t("twilio.help.details")}</h3>
 ${["credentials", "status", ...help.notes].map((note) => `<p>${escapeHtml(t(`twilio.help.${note}`))}</p>`).join("\n")}
 ${["twilio.messageCredentials.help", ...help.details].map((key) => `<p>${escapeHtml(t(key))}</p>`).join("\n")}
-${smsCostProperties(group, t) ? `<p>${escapeHtml(t("twilio.segments.help.cost"))}</p>` : ""}
+${smsCostProperties(collection, t) ? `<p>${escapeHtml(t("twilio.segments.help.cost"))}</p>` : ""}
 
 <h3>${t("twilio.help.example")}</h3>
 <p>${escapeHtml(t("twilio.help.exampleIntro", { operation: help.exampleOperation }))}</p>
@@ -175,7 +175,7 @@ ${smsCostProperties(group, t) ? `<p>${escapeHtml(t("twilio.segments.help.cost"))
 
 <h3>${t("twilio.help.references")}</h3>
 <ul>
-    <li><a href="${help.reference}">${escapeHtml(t(`twilio.help.reference.${group}`))}</a></li>
+    <li><a href="${help.reference}">${escapeHtml(t(`twilio.help.reference.${collection}`))}</a></li>
 </ul>
 `;
 }

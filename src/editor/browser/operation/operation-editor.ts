@@ -1,16 +1,16 @@
 /**
  * The editor of the operation nodes (calls, messages, media): what each registers with (src/editor/
- * operation-nodes.html) is made here from its group of the catalog the runtime validates with; the dialog shows
+ * operation-nodes.html) is made here from its collection of the catalog the runtime validates with; the dialog shows
  * exactly the fields of the chosen operation.
  */
 import { ACCOUNT_NODE_TYPE, CATALOG_NAMESPACE, WEBHOOK_NODE_TYPE } from "../../../catalog/node-types";
-import type { GroupName } from "../../../catalog/types";
+import type { CollectionName } from "../../../catalog/types";
 import { CONFIG_VERSIONS } from "../../../rules/config-migrations";
 import { parseMaxSegments } from "../../../rules/sms-text";
 import { migrateOnLoad } from "../shared";
 import { operationDialog } from "./dialog";
-import { editorModel, fieldNames as groupFieldNames, hasSmsText as groupHasSmsText, hasStatusWebhook as groupHasStatusWebhook, type EditorField, type EditorOperation } from "./editor-model";
-import { groupHelpHtml } from "./help-html";
+import { editorModel, fieldNames as collectionFieldNames, hasSmsText as collectionHasSmsText, hasStatusWebhook as collectionHasStatusWebhook, type EditorField, type EditorOperation } from "./editor-model";
+import { collectionHelpHtml } from "./help-html";
 import { counterView, renderCounter } from "./sms-counter";
 
 interface OperationNode extends EditorNode {
@@ -26,19 +26,19 @@ interface WebhookNode extends EditorNode {
 const COUNT_DELAY = 120;
 
 /**
- * The definition of the operation node `type`, offering the operations of `group`. Its dialog and sidebar help go
+ * The definition of the operation node `type`, offering the operations of `collection`. Its dialog and sidebar help go
  * to the page as the templates Node-RED looks up by type (it makes some of its own dialogs alike); the help first,
  * since the palette reads it when the type is registered.
  */
-export function operationEditor(type: string, group: GroupName): NodeDefinition<OperationNode> {
-    const operations = editorModel(group);
+export function operationEditor(type: string, collection: CollectionName): NodeDefinition<OperationNode> {
+    const operations = editorModel(collection);
     const t: EditorTranslate = (key, substitutions) => RED._(`${CATALOG_NAMESPACE}:${key}`, substitutions);
-    $("<script>", { type: "text/html", "data-help-name": type }).text(groupHelpHtml(type, group, t)).appendTo("body");
-    $("<script>", { type: "text/html", "data-template-name": type }).text(operationDialog(group)).appendTo("body");
+    $("<script>", { type: "text/html", "data-help-name": type }).text(collectionHelpHtml(type, collection, t)).appendTo("body");
+    $("<script>", { type: "text/html", "data-template-name": type }).text(operationDialog(collection)).appendTo("body");
     // a plain object, looked up by the name a flow holds
     const byName: Record<string, EditorOperation | undefined> = {};
     for (const op of operations) byName[op.name] = op;
-    const fieldNames = groupFieldNames(group);
+    const fieldNames = collectionFieldNames(collection);
 
     function fieldOf(operation: string, name: string): EditorField | undefined {
         const op = byName[operation];
@@ -50,7 +50,7 @@ export function operationEditor(type: string, group: GroupName): NodeDefinition<
             const field = fieldOf(op.name, name);
             if (field) return field;
         }
-        throw new Error(`no operation of ${group} has the field ${name}`);
+        throw new Error(`no operation of ${collection} has the field ${name}`);
     }
 
     /** The dialog's current value of a property when the dialog is open, else the node's. */
@@ -80,10 +80,10 @@ export function operationEditor(type: string, group: GroupName): NodeDefinition<
     }
 
     // postMessage and createCall can take a twilio-webhook node's public URL as their StatusCallback
-    const hasStatusWebhook = groupHasStatusWebhook(group);
+    const hasStatusWebhook = collectionHasStatusWebhook(collection);
     // postMessage's Body is counted by the runtime, with the rule it sends with (sms-counter.ts asks
-    // src/runtime/segments-route.ts)
-    const hasSmsText = groupHasSmsText(group);
+    // src/nodes/operation/segments-route.ts)
+    const hasSmsText = collectionHasSmsText(collection);
 
     /** The counter under the SMS text, updated on any input in the dialog (Body, its type, To, the settings). */
     function watchSmsText(node: OperationNode, select: JQuery): void {
@@ -171,7 +171,7 @@ export function operationEditor(type: string, group: GroupName): NodeDefinition<
         if (!op) return;
         $("#twilio-operation-summary").text(node._(`twilio.summaries.${op.name}`));
         for (const field of op.fields) {
-            // rows are shared by the group's operations: put them in this operation's order
+            // rows are shared by the collection's operations: put them in this operation's order
             const row = $(`#twilio-row-${field.name}`);
             row.appendTo(row.parent()).show();
             row.find(".twilio-required").toggle(field.required);

@@ -1,7 +1,7 @@
 /**
  * The editor's side of the SMS cost: the counter under postMessage's Body (operation-editor.ts places it). The
  * runtime counts the text, with the very rule it uses before sending (src/rules/segments.ts, through the admin
- * route of src/runtime/segments-route.ts), so the dialog and the outputs cannot disagree; this file only asks and
+ * route of src/nodes/operation/segments-route.ts), so the dialog and the outputs cannot disagree; this file only asks and
  * shows the answer in the editor's language.
  */
 import { SEGMENTS_ROUTE } from "../../../catalog/node-types";
