@@ -26,6 +26,7 @@ const { TwilioStandin, STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN } = require("../b
 const { SqliteOutboxStore } = require("../build/outbox/sqlite-store");
 const { accountKey, OPEN_STATES } = require("../build/outbox/store");
 const { OUTBOX_FILE } = require("../build/nodes/account/outbox");
+const { waitUntil } = require("./support/wait");
 const { prepareUserDir, startNodeRed, kill, outboxSummary, RUNTIME } = require("./support/node-red-process");
 
 const ALARMS = Number(process.env.CRASH_ALARMS ?? 500);
@@ -69,42 +70,6 @@ function fileRows(file, key) {
     }
 }
 
-/** Resolves when `check()` (sync or async) is true, checked again on each of `events` ([emitter, name]) and every `everyMs`. */
-function waitUntil(what, check, { events = [], everyMs = 1_000, limitMs = 120_000 } = {}) {
-    return new Promise((resolve, reject) => {
-        let busy = false;
-        let again = false;
-        let finished = false;
-        const timers = [];
-        const end = (err) => {
-            finished = true;
-            timers.forEach((timer) => clearInterval(timer));
-            events.forEach(([emitter, name]) => emitter.removeListener(name, probe));
-            if (err) reject(err);
-            else resolve();
-        };
-        async function probe() {
-            if (finished) return;
-            if (busy) return void (again = true);
-            busy = true;
-            try {
-                if (await check()) return end();
-            } catch (err) {
-                return end(err);
-            } finally {
-                busy = false;
-            }
-            if (again) {
-                again = false;
-                void probe();
-            }
-        }
-        events.forEach(([emitter, name]) => emitter.on(name, probe));
-        timers.push(setInterval(probe, everyMs));
-        timers.push(setTimeout(() => end(new Error(`timed out after ${limitMs} ms waiting for ${what}`)), limitMs));
-        void probe();
-    });
-}
 
 describe("outbox through kill -9 and restarts (real processes)", function () {
     this.timeout(300_000);

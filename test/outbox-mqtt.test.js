@@ -14,12 +14,13 @@
  */
 "use strict";
 const assert = require("node:assert/strict");
-const { spawn, execFileSync } = require("node:child_process");
+const { spawn } = require("node:child_process");
 const fs = require("node:fs");
-const net = require("node:net");
 const os = require("node:os");
 const path = require("node:path");
 const { TwilioStandin, STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN } = require("../build/standin/server");
+const { waitUntil } = require("./support/wait");
+const { mosquittoBinary, freePort } = require("./support/mosquitto");
 const { prepareUserDir, startNodeRed, kill, outboxSummary, RUNTIME } = require("./support/node-red-process");
 const { SqliteOutboxStore } = require("../build/outbox/sqlite-store");
 const { accountKey, OPEN_STATES } = require("../build/outbox/store");
@@ -38,62 +39,8 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const random = (min, max) => min + Math.random() * (max - min);
 const alarmName = (i) => `alarm-${String(i).padStart(4, "0")}`;
 
-function mosquittoBinary() {
-    for (const candidate of ["/usr/sbin/mosquitto", "/usr/bin/mosquitto"]) if (fs.existsSync(candidate)) return candidate;
-    try {
-        return execFileSync("sh", ["-c", "command -v mosquitto"]).toString().trim();
-    } catch {
-        throw new Error("mosquitto is not installed: apt-get install -y mosquitto (.ci/run does)");
-    }
-}
 
-/** Listens on port 0 to learn a free port for mosquitto (which cannot report the port it chose). */
-function freePort() {
-    return new Promise((resolve) => {
-        const server = net.createServer();
-        server.listen(0, "127.0.0.1", () => {
-            const { port } = server.address();
-            server.close(() => resolve(port));
-        });
-    });
-}
 
-/** Resolves when `check()` (sync or async) is true, checked again on each of `events` ([emitter, name]) and every `everyMs`. */
-function waitUntil(what, check, { events = [], everyMs = 1_000, limitMs = 60_000 } = {}) {
-    return new Promise((resolve, reject) => {
-        let busy = false;
-        let again = false;
-        let finished = false;
-        const timers = [];
-        const end = (err) => {
-            finished = true;
-            timers.forEach((timer) => clearInterval(timer));
-            events.forEach(([emitter, name]) => emitter.removeListener(name, probe));
-            if (err) reject(err);
-            else resolve();
-        };
-        async function probe() {
-            if (finished) return;
-            if (busy) return void (again = true);
-            busy = true;
-            try {
-                if (await check()) return end();
-            } catch (err) {
-                return end(err);
-            } finally {
-                busy = false;
-            }
-            if (again) {
-                again = false;
-                void probe();
-            }
-        }
-        events.forEach(([emitter, name]) => emitter.on(name, probe));
-        timers.push(setInterval(probe, everyMs));
-        timers.push(setTimeout(() => end(new Error(`timed out after ${limitMs} ms waiting for ${what}`)), limitMs));
-        void probe();
-    });
-}
 
 describe("MQTT alarm to SMS with Mosquitto, through kill -9 of Node-RED", function () {
     this.timeout(300_000);

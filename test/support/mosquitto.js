@@ -87,4 +87,4 @@ async function startMosquitto(dir, { anonymous = true, limitMs = 15_000 } = {}) 
     return { port, output: () => output, waitFor, stop };
 }
 
-module.exports = { startMosquitto, freePort };
+module.exports = { startMosquitto, mosquittoBinary, freePort };
