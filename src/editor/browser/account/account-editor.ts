@@ -10,7 +10,7 @@ import { CONFIG_VERSIONS } from "../../../rules/config-migrations";
 import { validProxySetting, HTTP_PROXY_NODE_TYPE } from "../../../rules/proxy-setting";
 import { parseDestinations } from "../../../rules/recipients";
 import { hostSettingRefused } from "../../../rules/twilio-host";
-import { ENV_REFERENCE, migrateOnLoad } from "../shared";
+import { ENV_REFERENCE, migrateOnLoad } from "../dialog-common";
 import { COUNTRIES } from "./countries";
 import { prepareWhere, savedProxy, type AccountNode } from "./where";
 

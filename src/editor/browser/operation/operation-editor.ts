@@ -7,7 +7,7 @@ import { ACCOUNT_NODE_TYPE, CATALOG_NAMESPACE, WEBHOOK_NODE_TYPE } from "../../.
 import type { CollectionName } from "../../../catalog/types";
 import { CONFIG_VERSIONS } from "../../../rules/config-migrations";
 import { parseMaxSegments } from "../../../rules/sms-text";
-import { migrateOnLoad } from "../shared";
+import { migrateOnLoad } from "../dialog-common";
 import { operationDialog } from "./dialog";
 import { editorModel, fieldNames as collectionFieldNames, hasSmsText as collectionHasSmsText, hasStatusWebhook as collectionHasStatusWebhook, type EditorField, type EditorOperation } from "./editor-model";
 import { collectionHelpHtml } from "./help-html";

@@ -6,7 +6,7 @@
 import { ACCOUNT_NODE_TYPE, WEBHOOK_NODE_TYPE } from "../../../catalog/node-types";
 import { CONFIG_VERSIONS } from "../../../rules/config-migrations";
 import { nodeRootPrefix, parsePublicBaseUrl, REPLY_TIMEOUT, WEBHOOK_PATH_PATTERN as PATH_PATTERN } from "../../../rules/public-url";
-import { ENV_REFERENCE, migrateOnLoad } from "../shared";
+import { ENV_REFERENCE, migrateOnLoad } from "../dialog-common";
 
 interface WebhookNode extends EditorNode {
     path?: string;

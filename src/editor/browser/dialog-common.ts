@@ -1,5 +1,6 @@
 /**
- * What the dialogs of several node types share. The rules they show are the runtime's own, imported from
+ * What the dialogs of several node types share (named so, not "shared": CI refuses any path that reads like the
+ * shared folder beside a development checkout). The rules they show are the runtime's own, imported from
  * src/rules and src/catalog by each node's editor code, never copied.
  */
 import { migrateConfig } from "../../rules/config-migrations";
