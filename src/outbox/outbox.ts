@@ -145,13 +145,6 @@ export class Outbox {
         return this.sender?.settings;
     }
 
-    /** The oldest entry's creation time, for the report of entries nobody sends. */
-    get oldest(): number | undefined {
-        let oldest: number | undefined;
-        for (const entry of this.entries.values()) oldest = Math.min(oldest ?? entry.created, entry.created);
-        return oldest;
-    }
-
     attach(sender: OutboxSender): void {
         if (this.senders.length === 0) this.stop = stopController();
         this.senders.push(sender);

@@ -121,7 +121,7 @@ export class SqliteOutboxStore implements OutboxStore {
     readonly driver: string;
     private readonly db: SqlDatabase;
     private readonly sql: Record<
-        "insert" | "sending" | "waiting" | "unknown" | "claimed" | "done" | "finish" | "prune" | "open" | "adopt" | "legacy" | "summary" | "shift" | "accounts" | "message",
+        "insert" | "sending" | "waiting" | "unknown" | "done" | "finish" | "prune" | "open" | "adopt" | "legacy" | "summary" | "shift" | "accounts" | "message",
         SqlStatement
     >;
     private queue: Write[] = [];
@@ -180,7 +180,6 @@ export class SqliteOutboxStore implements OutboxStore {
             sending: db.prepare("UPDATE entries SET state = 'sending', attempt_started = ?, last_attempt = ?, config = ? WHERE id = ?"),
             waiting: db.prepare("UPDATE entries SET state = 'waiting', attempt_started = NULL, last_attempt = NULL WHERE id = ?"),
             unknown: db.prepare("UPDATE entries SET state = 'unknown' WHERE id = ?"),
-            claimed: db.prepare("SELECT 1 AS taken FROM entries WHERE account = ? AND sid = ? AND id <> ? LIMIT 1"),
             done: db.prepare("UPDATE entries SET sid = ? WHERE id = ? AND NOT EXISTS (SELECT 1 FROM entries WHERE account = ? AND sid = ? AND id <> ?)"),
             finish: db.prepare("UPDATE entries SET state = ?, sid = ?, finished = ?, params = '', msg = X'', bytes = 0 WHERE id = ?"),
             prune: db.prepare(`DELETE FROM entries WHERE account = ? AND state NOT IN (${OPEN_SQL}) AND finished < ?`),
@@ -252,10 +251,6 @@ export class SqliteOutboxStore implements OutboxStore {
     async messageOf(id: number): Promise<Buffer | undefined> {
         const row = this.sql.message.get(id) as { msg: Uint8Array } | undefined;
         return row && row.msg.length > 0 ? Buffer.from(row.msg) : undefined;
-    }
-
-    async isClaimed(account: string, sid: string, exceptId: number): Promise<boolean> {
-        return this.sql.claimed.get(account, sid, exceptId) !== undefined;
     }
 
     insert(entry: NewEntry): Promise<number> {

@@ -67,8 +67,6 @@ export interface OutboxStore {
     summary(): Promise<AccountSummary[]>;
     /** The saved message of an open entry (only its result needs it: it is not kept in memory). */
     messageOf(id: number): Promise<Buffer | undefined>;
-    /** Whether some entry of the account other than `exceptId` finished with this Sid (a claim). */
-    isClaimed(account: string, sid: string, exceptId: number): Promise<boolean>;
     /** Commits a new entry; resolves with its id once it is on disk. */
     insert(entry: NewEntry): Promise<number>;
     /** Commits that an attempt is about to leave; resolves once on disk (send only then). */
