@@ -215,8 +215,9 @@ export class Outbox {
         const paramsBytes = Buffer.byteLength(JSON.stringify(params));
         const bytes = saved.data.length + paramsBytes;
         if (bytes > MAX_ENTRY_BYTES) {
-            const property = saved.largest && saved.largest.bytes >= paramsBytes ? `msg.${saved.largest.name}` : "msg.payload";
-            return { kind: "tooLarge", property, bytes: saved.largest && saved.largest.bytes >= paramsBytes ? saved.largest.bytes : paramsBytes };
+            const largest = saved.largest();
+            const inMessage = largest !== undefined && largest.bytes >= paramsBytes;
+            return { kind: "tooLarge", property: inMessage ? `msg.${largest.name}` : "msg.payload", bytes: inMessage ? largest.bytes : paramsBytes };
         }
         if (this.bytes + this.reserved.bytes + bytes > settings.maxBytes) return { kind: "fullBytes" };
         const lane = laneOf(op, params);

@@ -17,8 +17,8 @@ const SECRET_HEADERS = new Set(["authorization", "proxy-authorization", "cookie"
 
 export interface SavedMessage {
     data: Buffer;
-    /** The largest property and what it took, to name it when the entry is too large. */
-    largest?: { name: string; bytes: number };
+    /** The largest property and what it takes, to name it when the entry is too large (measured only then). */
+    largest(): { name: string; bytes: number } | undefined;
 }
 
 function withoutSecretHeaders(headers: unknown): unknown {
@@ -49,7 +49,7 @@ export function saveMessage(msg: NodeMessage): SavedMessage {
         for (const [name, value] of Object.entries(kept)) if (!copyable(value)) delete kept[name];
         data = v8.serialize(kept);
     }
-    return { data, largest: data.length > 1024 ? largestProperty(kept) : undefined };
+    return { data, largest: () => largestProperty(kept) };
 }
 
 function largestProperty(kept: Record<string, unknown>): { name: string; bytes: number } | undefined {
