@@ -10,7 +10,10 @@
  *
  * A rule: no Node-RED, no runtime imports.
  */
-import { getCountries, isSupportedCountry, parsePhoneNumberWithError, validatePhoneNumberLength, type CountryCode } from "libphonenumber-js/max";
+import type { CountryCode } from "libphonenumber-js/max";
+import { dependency } from "./dependency";
+
+const phoneNumbers = dependency<typeof import("libphonenumber-js/max")>("libphonenumber-js/max");
 
 /** Why a value written as a phone number is not one. The message catalog has a sentence for each. */
 export type PhoneProblem = "TOO_SHORT" | "TOO_LONG" | "INVALID_LENGTH" | "INVALID_COUNTRY" | "NOT_A_NUMBER" | "NOT_IN_PLAN";
@@ -37,12 +40,12 @@ export const WRITTEN_NUMBER_SOURCE = WRITTEN_NUMBER.source.slice(1, -1);
 
 /** Whether `country` is an ISO 3166-1 alpha-2 code libphonenumber knows a numbering plan for. */
 export function isKnownCountry(country: string): boolean {
-    return /^[A-Z]{2}$/.test(country) && isSupportedCountry(country);
+    return /^[A-Z]{2}$/.test(country) && phoneNumbers().isSupportedCountry(country);
 }
 
 /** Every country code with a numbering plan, for the editor's check of the default country. */
 export function knownCountries(): string[] {
-    return getCountries();
+    return phoneNumbers().getCountries();
 }
 
 /** Whether a value is written as a phone number (see WRITTEN_NUMBER) and so is normalised. */
@@ -74,6 +77,7 @@ function parseNumber(text: string, defaultCountry?: string): PhoneResult {
     // 00 is the international prefix of most countries, and no national number starts with it: read as +
     // whatever the default country ("011 44 ..." from North America works with defaultCountry US or CA)
     const written = text.replace(/^\s*00/, "+");
+    const { parsePhoneNumberWithError, validatePhoneNumberLength } = phoneNumbers();
     const length = validatePhoneNumberLength(written, country);
     if (length) return { ok: false, problem: length, country: defaultCountry };
     let number;

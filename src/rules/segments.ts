@@ -8,9 +8,11 @@
  * counter asks the runtime for the same answer (`measureText`, through nodes/operation/segments-route.ts) instead of
  * downloading the calculator and its grapheme tables. What needs no calculator is in sms-text.ts.
  */
-import { SegmentedMessage } from "sms-segments-calculator";
+import { dependency } from "./dependency";
+
+const calculator = dependency<typeof import("sms-segments-calculator")>("sms-segments-calculator");
 // the table is not among the package's exports; its file is part of the published dist (no "exports" map)
-import SMART_ENCODING_MAP from "sms-segments-calculator/dist/libs/SmartEncodingMap";
+const smartEncodingMap = dependency<typeof import("sms-segments-calculator/dist/libs/SmartEncodingMap")>("sms-segments-calculator/dist/libs/SmartEncodingMap");
 
 export type SmsEncoding = "GSM-7" | "UCS-2";
 
@@ -53,7 +55,7 @@ export function textCost(text: string): Readonly<TextCost> {
 }
 
 function countText(text: string): TextCost {
-    const message = new SegmentedMessage(text);
+    const message = new (calculator().SegmentedMessage)(text);
     const encoding = message.encodingName;
     const doubleSeptets =
         encoding === "GSM-7" ? message.encodedChars.filter((char) => char.codeUnits.length === 2).map((char) => char.raw) : [];
@@ -68,12 +70,12 @@ function countText(text: string): TextCost {
 
 /** The GSM-7 look-alike of one character (code point), if Twilio's Smart Encoding has one. */
 export function lookAlikeOf(char: string): string | undefined {
-    return Object.prototype.hasOwnProperty.call(SMART_ENCODING_MAP, char) ? SMART_ENCODING_MAP[char] : undefined;
+    return Object.prototype.hasOwnProperty.call(smartEncodingMap().default, char) ? smartEncodingMap().default[char] : undefined;
 }
 
 /** Every entry of the look-alike table: character -> replacement (some are removed: the replacement is ""). */
 export function lookAlikeTable(): Readonly<Record<string, string>> {
-    return SMART_ENCODING_MAP;
+    return smartEncodingMap().default;
 }
 
 /** Replaces each character that has a look-alike, code point by code point as the calculator does. */

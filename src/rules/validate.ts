@@ -3,7 +3,8 @@
  * from the catalog. It returns the parameters normalised for the request (numbers, booleans, lists) or the
  * list of what is wrong, by parameter.
  */
-import { z } from "zod";
+import type { ZodType } from "zod";
+import { dependency } from "./dependency";
 import { addressPattern, decimalPattern, isCalendarDate, isHttpUrl, pageUriPattern, sidPattern } from "../catalog/patterns";
 import type { EnumParam, OperationSpec, ParamSpec } from "../catalog/types";
 import { nearestName } from "./nearest-name";
@@ -26,7 +27,11 @@ export type Validator = (input: OperationParams) => Validation;
 
 const INTEGER_TEXT = /^-?\d+$/;
 
-function valueSchema(spec: ParamSpec): z.ZodType {
+// loaded when the first operation node is deployed, not with the package (rules/dependency.ts)
+const zod = dependency<typeof import("zod")>("zod");
+
+function valueSchema(spec: ParamSpec): ZodType {
+    const { z } = zod();
     switch (spec.kind) {
         case "address":
             return z.string().regex(addressPattern(spec.forms));
@@ -69,7 +74,7 @@ function valueSchema(spec: ParamSpec): z.ZodType {
         case "sid":
             return z.string().regex(sidPattern(spec.prefixes));
         case "json":
-            return z.union([jsonObjectText, z.record(z.string(), z.unknown()).transform((object) => JSON.stringify(object))]);
+            return z.union([z.string().refine(isJsonObjectText), z.record(z.string(), z.unknown()).transform((object) => JSON.stringify(object))]);
         case "pageUri":
             // already taken apart by expandPageUri; what is left here is one that did not match
             return z.never();
@@ -77,14 +82,14 @@ function valueSchema(spec: ParamSpec): z.ZodType {
 }
 
 /** JSON text of an object, e.g. '{"1": "pump 3"}'. */
-const jsonObjectText = z.string().refine((text) => {
+function isJsonObjectText(text: string): boolean {
     try {
         const value: unknown = JSON.parse(text);
         return typeof value === "object" && value !== null && !Array.isArray(value);
     } catch {
         return false;
     }
-});
+}
 
 /**
  * NextPageUri stands for the parameters of the page it names: the Sids of its path and the query (filters,
@@ -112,9 +117,9 @@ function expandPageUri(pageUri: ReturnType<typeof pageUriPattern> | undefined, i
 export function buildValidator(op: OperationSpec): Validator {
     const specs = new Map(op.params.map((spec) => [spec.name, spec]));
     const names = [...specs.keys()];
-    const shape: Record<string, z.ZodType> = {};
+    const shape: Record<string, ZodType> = {};
     for (const spec of op.params) shape[spec.name] = valueSchema(spec).optional();
-    const schema = z.object(shape);
+    const schema = zod().z.object(shape);
     const pageUri = op.params.some((spec) => spec.kind === "pageUri") ? pageUriPattern(op) : undefined;
 
     return (given) => {

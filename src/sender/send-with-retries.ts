@@ -5,7 +5,7 @@
 import type { ApiRequest } from "../rules/request";
 import type { Auth } from "./auth";
 import { mayHaveReached, nextDelay, type AttemptResult, type RetryPolicy } from "./retry";
-import type { HttpAnswer } from "./shared-api-client";
+import type { HttpAnswer } from "./api-http";
 
 /** What a request came to after its retries. */
 export interface SendResult {

@@ -1,20 +1,14 @@
 /**
- * The one SDK client of an account, shared by its nodes: made at the first request, and its keep-alive
+ * The one HTTP client of an account, shared by its nodes: made at the first request, and its keep-alive
  * sockets released when the account closes and the last request in flight has its answer.
  */
 import type { Auth } from "./auth";
 import type { ApiRequest } from "../rules/request";
-import { createApiClient, type ApiClient, type Connection } from "./twilio-client";
-
-/** Any HTTP answer, whatever its status. */
-export interface HttpAnswer {
-    statusCode: number;
-    body: unknown;
-    headers?: Record<string, unknown>;
-}
+import { createApiHttp, type ApiHttp, type HttpAnswer } from "./api-http";
+import type { Connection } from "./connection";
 
 export class SharedApiClient {
-    private api?: ApiClient;
+    private api?: ApiHttp;
     private active = 0;
     private closing = false;
 
@@ -28,18 +22,10 @@ export class SharedApiClient {
 
     /** One attempt; resolves with any HTTP answer, rejects only when there was none. */
     async send(request: ApiRequest, auth: Auth): Promise<HttpAnswer> {
-        this.api ??= createApiClient(this.baseUrl, this.timeoutMs, this.maxSockets, this.connection);
-        const fields = request.method === "post" ? { data: request.fields } : { params: request.fields };
+        this.api ??= createApiHttp(this.baseUrl, this.timeoutMs, this.maxSockets, this.connection);
         this.active++;
         try {
-            return await this.api.client.request({
-                method: request.method,
-                uri: request.uri,
-                username: auth.username,
-                password: auth.password,
-                timeout: this.timeoutMs,
-                ...fields,
-            });
+            return await this.api.request(request, auth);
         } finally {
             this.active--;
             if (this.closing && this.active === 0) this.releaseSockets();

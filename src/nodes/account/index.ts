@@ -9,7 +9,7 @@ import { migrateConfig } from "../../rules/config-migrations";
 import { TwilioAccount, type AccountCredentials, type AccountSettings } from "./account";
 import type { AccountNode } from "./account-node";
 import { resolveProxySetting, type ProxyCredentials } from "./account-proxy";
-import type { ConnectTo } from "../../sender/agents";
+import type { ConnectTo } from "../../sender/connection";
 import { startOutbox, type OutboxConfig } from "./outbox";
 import { registerOutboxAdmin } from "./outbox-admin";
 import { recipientSettingsProblem } from "../../rules/recipient-settings";

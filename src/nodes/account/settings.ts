@@ -8,7 +8,7 @@ import { numericSetting } from "../../rules/settings";
 import type { WhereSettings } from "./where";
 import type { Limits } from "../../sender/limiter";
 import type { RetryPolicy } from "../../sender/retry";
-import type { Connection } from "../../sender/twilio-client";
+import type { Connection } from "../../sender/connection";
 
 /** The config node's settings as the flow file holds them (numbers may be text). */
 export interface AccountSettings extends RecipientSettings, WhereSettings {

@@ -2,11 +2,18 @@
  * The TwiML a webhook request is answered with: the empty <Response/> (Twilio does nothing more), the flow's
  * own TwiML, or the flow's text wrapped for the event by the SDK's builders, which escape it.
  */
-import twilio from "twilio";
+import type MessagingResponse from "twilio/lib/twiml/MessagingResponse";
+import type VoiceResponse from "twilio/lib/twiml/VoiceResponse";
+import { dependency } from "../../rules/dependency";
 import type { WebhookEvent } from "./events";
 import { checkXml, type XmlProblem } from "./xml-check";
 
-export const EMPTY_TWIML = new twilio.twiml.MessagingResponse().toString();
+/** What the SDK's `new MessagingResponse().toString()` writes (twiml.test.js checks it), without loading the SDK. */
+export const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
+
+// the SDK's TwiML builders alone, at the first reply that needs one: the whole SDK takes ~100 ms to load
+const voiceResponse = dependency<typeof VoiceResponse>("twilio/lib/twiml/VoiceResponse");
+const messagingResponse = dependency<typeof MessagingResponse>("twilio/lib/twiml/MessagingResponse");
 
 export const TWIML_CONTENT_TYPE = "text/xml; charset=utf-8";
 
@@ -23,11 +30,11 @@ const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\u
 function wrapped(event: WebhookEvent, text: string): string {
     const clean = text.replace(NOT_XML, "");
     if (event === "incoming-call") {
-        const voice = new twilio.twiml.VoiceResponse();
+        const voice = new (voiceResponse())();
         voice.say(clean);
         return voice.toString();
     }
-    const messaging = new twilio.twiml.MessagingResponse();
+    const messaging = new (messagingResponse())();
     messaging.message(clean);
     return messaging.toString();
 }
