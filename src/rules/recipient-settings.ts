@@ -31,8 +31,13 @@ export function recipientRules(settings: RecipientSettings): RecipientRules {
 }
 
 /** The parameters of an operation that take an address (a phone number, client:, sip:, whatsapp:). */
+const addressParamsOf = new WeakMap<OperationSpec, AddressParam[]>();
+
+/** An operation's address parameters (asked for every message: found once per operation). */
 export function addressParams(op: OperationSpec): AddressParam[] {
-    return op.params.filter((spec): spec is AddressParam => spec.kind === "address");
+    let specs = addressParamsOf.get(op);
+    if (!specs) addressParamsOf.set(op, (specs = op.params.filter((spec): spec is AddressParam => spec.kind === "address")));
+    return specs;
 }
 
 /**

@@ -18,10 +18,23 @@ function wireValue(value: unknown): FieldValue {
     return Array.isArray(value) ? value.map(String) : String(value);
 }
 
+/** An operation's path split at its {Name} placeholders once: odd indexes are names. */
+const pathParts = new WeakMap<OperationSpec, string[]>();
+
+function pathOf(op: OperationSpec, params: OperationParams, accountSid: string): string {
+    let parts = pathParts.get(op);
+    if (!parts) pathParts.set(op, (parts = op.path.split(/\{(\w+)\}/)));
+    let path = parts[0];
+    for (let i = 1; i < parts.length; i += 2) {
+        const value = parts[i] === "AccountSid" ? accountSid : params[parts[i]];
+        // path values are Sids that passed sidPattern (letters and digits only); encoding is a second guard
+        path += encodeURIComponent(String(value)) + parts[i + 1];
+    }
+    return path;
+}
+
 export function buildRequest(op: OperationSpec, params: OperationParams, accountSid: string): ApiRequest {
-    const pathValues: OperationParams = { ...params, AccountSid: accountSid };
-    // path values are Sids that passed sidPattern (letters and digits only); encoding is a second guard
-    const path = op.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(String(pathValues[name])));
+    const path = pathOf(op, params, accountSid);
     const fields: Record<string, FieldValue> = {};
     for (const spec of op.params) {
         const value = params[spec.name];

@@ -134,7 +134,8 @@ export function createApiHttp(baseUrl: string, timeoutMs: number, maxSockets: nu
                 "accept-charset": "utf-8",
                 authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString("base64")}`,
             };
-            if (request.method !== "delete") headers.accept = "application/json";
+            // the SDK sets Accept for all but DELETE, which went out with axios' default
+            headers.accept = request.method === "delete" ? "application/json, text/plain, */*" : "application/json";
             if (request.method === "post") headers["content-type"] = "application/x-www-form-urlencoded";
             const withQuery = request.method !== "post" && encoded !== "" ? `${path}?${encoded}` : path;
             if (debug) logRequest(request.method, origin.origin + withQuery, request.fields, headers);

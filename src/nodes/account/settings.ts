@@ -22,7 +22,7 @@ export interface AccountSettings extends RecipientSettings, WhereSettings {
     rate?: number | string;
     /** Messages that may wait for the limits before a QueueFullError. */
     queueSize?: number | string;
-    /** settings.js twilioConnectTo (agents.ts). */
+    /** settings.js twilioConnectTo (sender/connection.ts). */
     connectTo?: Connection["connectTo"];
 }
 
