@@ -61,13 +61,13 @@ export class RedisLimitStore implements SharedLimitStore {
         const redis = await this.connecting;
         const interval = limits.ratePerSecond ? Math.round(1_000_000 / limits.ratePerSecond) : 0;
         const keys = [redis.key("slots", this.account), redis.key("rate", this.account)];
-        return Number(await redis.client.eval(TAKE, 2, ...keys, token, String(limits.maxConcurrent), String(interval), String(SLOT_LEASE_MS)));
+        return Number(await redis.script(TAKE, keys, [token, limits.maxConcurrent, interval, SLOT_LEASE_MS]));
     }
 
     async pace(limits: Limits): Promise<number> {
         if (!limits.ratePerSecond) return 0;
         const redis = await this.connecting;
-        return Number(await redis.client.eval(PACE, 1, redis.key("rate", this.account), String(Math.round(1_000_000 / limits.ratePerSecond))));
+        return Number(await redis.script(PACE, [redis.key("rate", this.account)], [Math.round(1_000_000 / limits.ratePerSecond)]));
     }
 
     async release(token: string): Promise<void> {
@@ -77,6 +77,6 @@ export class RedisLimitStore implements SharedLimitStore {
 
     async renew(tokens: string[]): Promise<void> {
         const redis = await this.connecting;
-        await redis.client.eval(RENEW, 1, redis.key("slots", this.account), String(SLOT_LEASE_MS), ...tokens);
+        await redis.script(RENEW, [redis.key("slots", this.account)], [SLOT_LEASE_MS, ...tokens]);
     }
 }

@@ -17,7 +17,7 @@
  *   <p>:rate:<a>            STRING: the next start slot under the account's rate (µs, Redis's clock)
  * One Redis or Valkey (with Sentinel or a replica for failover), not a Cluster: the scripts use several keys.
  */
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import type { Redis as RedisClient } from "ioredis";
 
 export type { RedisClient };
@@ -55,6 +55,8 @@ export interface RedisConnection {
     /** This process's id among the instances; its heartbeat key keeps its entries its own. */
     readonly instance: string;
     key(...parts: string[]): string;
+    /** Runs a Lua script by its SHA1 (sent in full only the first time the server lacks it). */
+    script(lua: string, keys: string[], args: Array<string | number | Buffer>): Promise<unknown>;
     /** Whether this instance's heartbeat has been written within its lease (else the others may take its entries). */
     alive(): boolean;
     /** Gives this user's hold back; the connection closes once nobody holds it. */
@@ -114,12 +116,24 @@ export async function openRedis(url: string, prefix = DEFAULT_PREFIX): Promise<R
     await beat();
     entry.timer = setInterval(() => void beat().catch(() => {}), HEARTBEAT_MS);
     entry.timer.unref();
+    const shas = new Map<string, string>();
+    const script = async (lua: string, keys: string[], args: Array<string | number | Buffer>) => {
+        let sha = shas.get(lua);
+        if (!sha) shas.set(lua, (sha = createHash("sha1").update(lua).digest("hex")));
+        try {
+            return await client.evalsha(sha, keys.length, ...keys, ...args);
+        } catch (err) {
+            if (!/NOSCRIPT/.test(String((err as Error)?.message))) throw err;
+            return client.eval(lua, keys.length, ...keys, ...args);
+        }
+    };
     entry.connection = {
         client,
         prefix,
         where,
         instance,
         key,
+        script,
         alive: () => Date.now() - entry.lastBeat < INSTANCE_LEASE_MS - HEARTBEAT_MS,
         async release() {
             if (--entry.users > 0) return;

@@ -28,6 +28,8 @@ export const RENEW_MS = 3_000;
 export class SharedRequestLimiter implements Limiter {
     private readonly local: RequestLimiter;
     private readonly held = new Set<string>();
+    /** Requests of this process waiting for a place: a place this process gives back wakes them at once. */
+    private readonly full = new Set<() => void>();
     private readonly renewer: NodeJS.Timeout;
     private failing = false;
 
@@ -76,11 +78,13 @@ export class SharedRequestLimiter implements Limiter {
                     return;
                 }
                 await new Promise<void>((resolve) => {
-                    const timer = setTimeout(resolve, wait < 0 ? POLL_MS : wait);
+                    const timer = setTimeout(() => wake!(), wait < 0 ? POLL_MS : wait);
                     wake = () => {
                         clearTimeout(timer);
+                        this.full.delete(wake!);
                         resolve();
                     };
+                    if (wait < 0) this.full.add(wake);
                 });
                 wake = undefined;
             }
@@ -92,7 +96,7 @@ export class SharedRequestLimiter implements Limiter {
                 if (taken) {
                     taken = false;
                     this.held.delete(token);
-                    void this.store.release(token).catch(() => {});
+                    void this.store.release(token).then(() => this.full.forEach((next) => next()), () => {});
                 }
                 stopped ??= new Error("released");
                 wake?.();
