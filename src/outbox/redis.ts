@@ -57,8 +57,6 @@ export interface RedisConnection {
     key(...parts: string[]): string;
     /** Runs a Lua script by its SHA1 (sent in full only the first time the server lacks it). */
     script(lua: string, keys: string[], args: Array<string | number | Buffer>): Promise<unknown>;
-    /** Whether this instance's heartbeat has been written within its lease (else the others may take its entries). */
-    alive(): boolean;
     /** Gives this user's hold back; the connection closes once nobody holds it. */
     release(): Promise<void>;
 }
@@ -67,7 +65,6 @@ interface Shared {
     connection: RedisConnection;
     users: number;
     timer: NodeJS.Timeout;
-    lastBeat: number;
 }
 
 const shared = new Map<string, Shared>();
@@ -107,11 +104,9 @@ export async function openRedis(url: string, prefix = DEFAULT_PREFIX): Promise<R
     }
     const instance = randomBytes(9).toString("base64url");
     const key = (...parts: string[]) => [prefix, ...parts].join(":");
-    const entry: Shared = { connection: undefined as unknown as RedisConnection, users: 1, timer: undefined as unknown as NodeJS.Timeout, lastBeat: 0 };
+    const entry: Shared = { connection: undefined as unknown as RedisConnection, users: 1, timer: undefined as unknown as NodeJS.Timeout };
     const beat = async () => {
-        const started = Date.now();
         await client.set(key("inst", instance), String(process.pid), "PX", INSTANCE_LEASE_MS);
-        entry.lastBeat = started;
     };
     await beat();
     entry.timer = setInterval(() => void beat().catch(() => {}), HEARTBEAT_MS);
@@ -134,7 +129,6 @@ export async function openRedis(url: string, prefix = DEFAULT_PREFIX): Promise<R
         instance,
         key,
         script,
-        alive: () => Date.now() - entry.lastBeat < INSTANCE_LEASE_MS - HEARTBEAT_MS,
         async release() {
             if (--entry.users > 0) return;
             shared.delete(id);
