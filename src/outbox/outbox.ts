@@ -137,6 +137,23 @@ export class Outbox {
         return this.loaded;
     }
 
+    /**
+     * A shared store: takes over what instances whose lease lapsed left of this account (redis-store.ts); resolves
+     * with how many. Submits do not wait for it.
+     */
+    async takeOver(): Promise<number> {
+        await this.loaded;
+        const rows = await this.store.adopt(this.account, "");
+        let taken = 0;
+        for (const row of rows) {
+            if (this.entries.has(row.id) || this.unrouted.has(row.id)) continue;
+            this.restore(row);
+            taken++;
+        }
+        if (taken > 0) this.pump();
+        return taken;
+    }
+
     get size(): number {
         return this.entries.size;
     }

@@ -65,13 +65,7 @@ function start(url: string, t: Translate, log: Log): Holder {
         every(TAKEOVER_MS, () => {
             for (const outbox of holder.outboxes.values()) {
                 if (!outbox.attached) continue;
-                const before = outbox.size;
-                void outbox
-                    .load("")
-                    .then(() => {
-                        if (outbox.size > before) log.warn(t("twilio.outbox.tookOver", { n: outbox.size - before, where }));
-                    })
-                    .catch(() => {});
+                void outbox.takeOver().then((n) => n > 0 && log.warn(t("twilio.outbox.tookOver", { n, where })), () => {});
             }
         }),
         every(COUNTS_MS, () => {
