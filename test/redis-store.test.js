@@ -15,6 +15,9 @@ const { RedisOutboxStore } = require("../build/outbox/redis-store");
 const { RedisLimitStore } = require("../build/outbox/redis-limits");
 const { SharedRequestLimiter } = require("../build/sender/shared-limiter");
 const { LaneTaken, NotOwner } = require("../build/outbox/store");
+const { useStandin, loadNode, run, captureLog, ACCOUNT_ID } = require("./support/harness");
+const { helper } = require("./support/runtime");
+const { STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN } = require("../build/standin/server");
 
 const ACCOUNT = "AC00000000000000000000000000000001@127.0.0.1:1";
 const entry = (body, extra = {}) => ({
@@ -141,6 +144,77 @@ describe("the Valkey/Redis store and shared limits (real redis-server)", functio
         } finally {
             one.close();
             two.close();
+        }
+    });
+});
+
+describe("an account with its outbox on Valkey/Redis (in one Node-RED)", function () {
+    this.timeout(30_000);
+    const PASSWORD = "s3cret-redis-pw";
+    const SMS = { To: "+16175551212", From: "+15005550006", Body: "Pump 3 pressure high" };
+    const standin = useStandin();
+    let dir;
+    let redis;
+
+    before(async () => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "twilio-redis-account-"));
+        redis = await startRedis(dir, { password: PASSWORD });
+    });
+    after(async () => {
+        await redis?.stop();
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    const account = { outbox: true, outboxStore: "redis", maxConcurrent: 4 };
+    const credentials = (extra) => ({ accountSid: STANDIN_ACCOUNT_SID, authToken: STANDIN_AUTH_TOKEN, ...extra });
+
+    it("stores and sends through Redis; the status shows the shared counts; the URL's password is nowhere to be seen", async function () {
+        const logged = captureLog();
+        try {
+            const node = await loadNode(standin, { type: "twilio-messages", operation: "postMessage", account, credentials: credentials({ redisUrl: redis.url }) });
+            const statuses = [];
+            helper.getNode(ACCOUNT_ID).on("call:status", (call) => statuses.push(call.args[0]));
+            const { port, msg } = await run({ payload: SMS });
+            assert.equal(port, 1);
+            assert.match(msg.payload.sid, /^SM/);
+            const probe = await openRedis(redis.url, "gwtw");
+            try {
+                assert.ok((await probe.client.get(probe.key("seq"))) >= 1, "the entry went through Redis");
+            } finally {
+                await probe.release();
+            }
+            await new Promise((resolve) => setTimeout(resolve, 1_500));
+            assert.ok(statuses.some((status) => /\(all instances\)/.test(status.text) && /\/4 /.test(status.text)), JSON.stringify(statuses));
+            assert.equal(JSON.stringify([...logged.entries, ...statuses, msg]).includes(PASSWORD), false);
+            void node;
+        } finally {
+            logged.stop();
+        }
+    });
+
+    it("Redis chosen without a usable URL: says what to do, and sends from memory", async function () {
+        const logged = captureLog();
+        try {
+            await loadNode(standin, { type: "twilio-messages", operation: "postMessage", account, credentials: credentials({ redisUrl: "http://not-redis" }) });
+            const { port } = await run({ payload: SMS });
+            assert.equal(port, 1);
+            assert.ok(logged.entries.some((entry) => /Redis URL is missing or is not redis:\/\/ or rediss:\/\//.test(String(entry.msg))));
+        } finally {
+            logged.stop();
+        }
+    });
+
+    it("a server that does not answer: said with host and port only, and the message is sent from memory", async function () {
+        const logged = captureLog();
+        try {
+            await loadNode(standin, { type: "twilio-messages", operation: "postMessage", account, credentials: credentials({ redisUrl: `redis://:${PASSWORD}@127.0.0.1:1` }) });
+            const { port } = await run({ payload: SMS }, 20_000);
+            assert.equal(port, 1);
+            const text = logged.entries.map((entry) => String(entry.msg)).join("\n");
+            assert.match(text, /redis:\/\/127\.0\.0\.1:1/);
+            assert.equal(text.includes(PASSWORD), false);
+        } finally {
+            logged.stop();
         }
     });
 });

@@ -233,7 +233,8 @@ export class Outbox {
      * outbox: an alarm is never refused because the disk is unavailable).
      */
     async submit(node: string, op: OperationSpec, params: OperationParams, live: LiveMessage): Promise<Submitted> {
-        await this.loaded;
+        // a store that could not be read (a Valkey/Redis server down at deploy: said by its holder) takes nothing
+        if (!(await this.loaded.then(() => true, () => false))) return { kind: "memory" };
         const sender = this.sender;
         const { settings } = [...this.senders].reverse().find((one) => one.accepting) ?? {};
         if (!sender || !settings) return { kind: "memory" };

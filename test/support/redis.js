@@ -17,13 +17,14 @@ function redisBinary() {
 }
 
 /**
- * Starts redis-server and resolves once it accepts connections.
+ * Starts redis-server and resolves once it accepts connections (with `password`, only with that password).
  * @returns {Promise<{port: number, url: string, output: () => string, stop: () => Promise<void>}>}
  */
-async function startRedis(dir, { persist = false, limitMs = 15_000 } = {}) {
+async function startRedis(dir, { persist = false, password, limitMs = 15_000 } = {}) {
     const port = await freePort();
     const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", persist ? "yes" : "no", "--loglevel", "notice"];
     if (persist) args.push("--appendfsync", "always");
+    if (password) args.push("--requirepass", password);
     const child = spawn(redisBinary(), args, { stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     const exited = new Promise((resolve) => child.once("exit", resolve));
@@ -53,7 +54,7 @@ async function startRedis(dir, { persist = false, limitMs = 15_000 } = {}) {
         throw err;
     });
     const version = /(Redis|Valkey) version=(\S+?),/.exec(output);
-    return { port, url: `redis://127.0.0.1:${port}`, version: version ? `${version[1]} ${version[2]}` : "redis-server", output: () => output, stop };
+    return { port, url: `redis://${password ? `:${password}@` : ""}127.0.0.1:${port}`, version: version ? `${version[1]} ${version[2]}` : "redis-server", output: () => output, stop };
 }
 
 module.exports = { startRedis, redisBinary };

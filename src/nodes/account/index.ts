@@ -48,7 +48,9 @@ export default function (RED: NodeAPI): void {
         }
         const recipientProblem = recipientSettingsProblem(this.account.recipients, RED._);
         if (recipientProblem) this.error(recipientProblem);
-        const outbox = (this.outbox = startOutbox(RED, this, this.account, config, redis));
+        // Redis chosen without a usable URL: from memory (as said), not the file, whose entries other instances never see
+        const noStore = config.outboxStore === "redis" && !redis;
+        const outbox = (this.outbox = noStore ? { close: async () => {} } : startOutbox(RED, this, this.account, config, redis));
         this.on("close", (done: () => void) => {
             // the outbox first: its requests in flight end before the account's sockets go
             void outbox.close().then(() => {
