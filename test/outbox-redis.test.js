@@ -117,9 +117,13 @@ describe("outbox on Valkey/Redis: three Node-RED, one killed (real processes)", 
         const creates = () => standin.requests.filter((r) => r.method === "POST");
         await waitUntil("a third of the creates at the stand-in, 5 s after the last alarm posted", () => creates().length >= ALARMS / 3 && Date.now() - posted >= 5_000, { events: [[standin, "received"]], limitMs: 60_000 });
         const victim = nodes[1];
-        await waitUntil("a create of the second instance on the wire", () => standin.inFlight >= 3, { events: [[standin, "received"]], everyMs: 5, limitMs: 10_000 });
+        // alarm i went to instance i % INSTANCES; the stand-in has created a message once its form is read
+        const victimsOnTheWire = () =>
+            standin.requests.filter((r) => r.method === "POST" && r.answeredAt === 0 && Number(String(r.form.Body ?? "").slice(6)) % INSTANCES === 1);
+        await waitUntil("a create of the second instance made at the stand-in and not yet answered", () => victimsOnTheWire().length > 0, { everyMs: 2, limitMs: 10_000 });
         const killedAt = Date.now();
         await kill(victim);
+        const cut = victimsOnTheWire().map((r) => r.form.Body);
 
         // the survivors send the rest, and take over what the killed one left once its lease lapses
         const created = () => [...standin.store.accounts.get(STANDIN_ACCOUNT_SID).messages.values()];
@@ -165,6 +169,7 @@ describe("outbox on Valkey/Redis: three Node-RED, one killed (real processes)", 
             tookOver: tookOver.reduce((a, b) => a + b, 0),
             resultsOut: lines.length,
             reconciled,
+            cutByTheKill: cut.length,
         };
         console.log(`      redis run: ${JSON.stringify(figures)}`);
         // exactly once at Twilio
@@ -175,6 +180,9 @@ describe("outbox on Valkey/Redis: three Node-RED, one killed (real processes)", 
         assert.deepEqual(bodies.filter((body) => !out.has(body)), [], "every result out");
         // the killed one's entries: taken over, said in the survivors' logs
         assert.ok(figures.tookOver > 0, "the survivors took over the killed instance's entries");
+        // its creates the kill cut were found at Twilio by the instance that took them over, not sent again
+        const reconciledBodies = new Set(lines.filter(([, , how]) => how === "reconciled").map(([, body]) => body));
+        assert.ok(cut.length > 0 && cut.every((body) => reconciledBodies.has(body)), `cut by the kill: ${cut.join(" ")}; reconciled: ${[...reconciledBodies].join(" ")}`);
         // the account's limits, for the three together
         assert.ok(standin.maxInFlight <= MAX_CONCURRENT, `at most ${MAX_CONCURRENT} requests in flight at the stand-in, saw ${standin.maxInFlight}`);
         assert.ok(Math.abs(rate - RATE) <= RATE * 0.05, `the combined rate ${rate.toFixed(2)}/s within 5 % of ${RATE}/s`);
