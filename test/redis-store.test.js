@@ -99,6 +99,26 @@ describe("the Valkey/Redis store and shared limits (real redis-server)", functio
         assert.equal(await storeA.claim(first, ACCOUNT, "SM3"), false, "no two entries take one Sid");
     });
 
+    it("a claim is kept while any instance's open entry has an attempt whose lookup window reaches it", async () => {
+        const account = "AC00000000000000000000000000000002@127.0.0.1:1";
+        const done = await storeA.insert(entry("claimed", { account }));
+        storeA.finish(done, "done", "SMold");
+        storeA.flush();
+        const open = await storeB.insert(entry("still unknown", { account }));
+        await storeB.markSending(open, Date.now() - 3_600_000, Date.now() - 3_600_000, "acct");
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const claims = () => a.client.hkeys(a.key("sid", account));
+        storeA.prune(account, Date.now() + 1_000);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        assert.deepEqual(await claims(), ["SMold"], "instance B's hour-old attempt may still find it");
+        storeB.finish(open, "failed");
+        storeB.flush();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        storeA.prune(account, Date.now() + 1_000);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        assert.deepEqual(await claims(), []);
+    });
+
     it("the account's limits hold for two instances together; a place not renewed comes back", async () => {
         const limits = { maxConcurrent: 2, ratePerSecond: 0, queueSize: 10 };
         const one = new SharedRequestLimiter(limits, new RedisLimitStore(Promise.resolve(a), "limits"));

@@ -18,7 +18,8 @@
  */
 import { OPERATIONS } from "../catalog/operations";
 import type { OperationParams } from "../rules/validate";
-import { laneOf } from "./reconciler";
+import { SWEEP_MS } from "./outbox";
+import { laneOf, SKEW_MARGIN_MS } from "./reconciler";
 import type { RedisConnection } from "./redis";
 import { LaneTaken, NotOwner, type AccountSummary, type EntryRow, type EntryState, type NewEntry, type OutboxStore } from "./store";
 
@@ -117,10 +118,19 @@ if ARGV[3] ~= '' then redis.call('HSET', ARGV[1] .. ':lane:' .. ARGV[2], ARGV[3]
 return id
 `;
 
+/**
+ * KEYS sid, sidt, open; ARGV before, prefix, margin: claims finished before `before`, and before every open
+ * entry's attempt of any instance less the margin (a lookup's window reaches back that far).
+ */
 const PRUNE = `
-local sids = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1])
+local before = tonumber(ARGV[1])
+for _, id in ipairs(redis.call('ZRANGE', KEYS[3], 0, -1)) do
+  local started = tonumber(redis.call('HGET', ARGV[2] .. ':e:' .. id, 'attemptStarted') or '')
+  if started and started - tonumber(ARGV[3]) < before then before = started - tonumber(ARGV[3]) end
+end
+local sids = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', before)
 for _, sid in ipairs(sids) do redis.call('HDEL', KEYS[1], sid) end
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', before)
 return #sids
 `;
 
@@ -292,7 +302,7 @@ export class RedisOutboxStore implements OutboxStore {
 
     prune(account: string, before: number): void {
         void this.connecting
-            .then((redis) => redis.script(PRUNE, [redis.key("sid", account), redis.key("sidt", account)], [String(before)]))
+            .then((redis) => redis.script(PRUNE, [redis.key("sid", account), redis.key("sidt", account), redis.key("open", account)], [before, redis.prefix, SKEW_MARGIN_MS + SWEEP_MS]))
             .catch((err: unknown) => this.onWriteError("forgetting old claims", String((err as Error)?.message ?? err)));
     }
 
