@@ -27,6 +27,11 @@ const WAYS = {
         return WAYS.node({ outbox: true });
     },
 
+    /** the same with the outbox on Valkey/Redis (config.redisUrl): every create stored there first */
+    redis() {
+        return WAYS.node({ outbox: true, outboxStore: "redis" });
+    },
+
     /** this package's node, in Node-RED */
     async node(accountExtra = {}) {
         const flow = [
@@ -41,7 +46,7 @@ const WAYS = {
                 queueSize: 100000,
                 rate: config.rate ?? "",
                 ...accountExtra,
-                credentials: { accountSid: standin.accountSid, authToken: standin.authToken },
+                credentials: { accountSid: standin.accountSid, authToken: standin.authToken, ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}) },
             },
             { id: "twilio", z: "tab", type: "twilio-messages", account: "account", operation, wires: [["ok"], ["failed"]] },
             { id: "ok", z: "tab", type: "bench-sink", output: 1 },

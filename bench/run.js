@@ -6,6 +6,8 @@
  *   sdk       a plain loop calling the twilio SDK at the same concurrency: what the node adds on top of the SDK
  *   undici    plain keep-alive HTTP requests with undici: the ceiling for one Node process
  *   official  the official node-red-node-twilio node's SMS send, redirected to the stand-in (postMessage only)
+ *   outbox    this package's node with the outbox on (SQLite); redis: on Valkey/Redis (c ≥ 10; Debian's
+ *             redis-server started here on 127.0.0.1 with appendfsync always, as durable as the SQLite file)
  * at concurrency 1, 10 and 50, each case repeated (median reported), each run in a fresh process with a fresh
  * stand-in in another process. Then the stand-in's own ceiling (two undici processes at once) and a burst of
  * 20,000 messages into an account with a rate limit (memory per queued message, drain rate). And what loading
@@ -22,6 +24,7 @@ const path = require("node:path");
 const { parseArgs } = require("node:util");
 const { median } = require("./lib/measure");
 const { startStandin, seedMessage } = require("./lib/standin");
+const { startRedis } = require("../test/support/redis");
 
 const BENCH = __dirname;
 const ROOT = path.join(BENCH, "..");
@@ -39,7 +42,9 @@ const MESSAGES = Number(options.messages);
 const REPEAT = Number(options.repeat);
 const CONCURRENCY = options.concurrency.split(",").map(Number);
 const WARMUP = Math.min(1000, Math.ceil(MESSAGES / 5));
-const WAYS = { postMessage: ["node", "outbox", "sdk", "undici", "official"], getMessage: ["node", "sdk", "undici"] };
+const WAYS = { postMessage: ["node", "outbox", "redis", "sdk", "undici", "official"], getMessage: ["node", "sdk", "undici"] };
+/** The redis-server the redis way uses (main starts it). */
+let redisUrl;
 const STRACE = spawnSync("strace", ["-V"]).status === 0;
 
 /** undici and node-red-node-twilio live in bench/package.json (own lock), not in the package's tree. */
@@ -98,11 +103,12 @@ async function loops() {
     for (const operation of Object.keys(WAYS)) {
         for (const concurrency of CONCURRENCY) {
             for (const way of WAYS[operation]) {
+                if (way === "redis" && concurrency < 10) continue;
                 const runs = [];
                 for (let r = 0; r < REPEAT; r++) {
                     runs.push(
                         await withStandin(operation, (standin, messageSid) =>
-                            runCase({ way, operation, concurrency, messages: MESSAGES, warmup: WARMUP, standin, messageSid }),
+                            runCase({ way, operation, concurrency, messages: MESSAGES, warmup: WARMUP, standin, messageSid, ...(way === "redis" ? { redisUrl } : {}) }),
                         ),
                     );
                 }
@@ -264,6 +270,22 @@ function report(results, ceilings, burstResult, loads) {
     }
     lines.push(
         "",
+        "postMessage with the outbox on Valkey/Redis (one instance; redis-server on 127.0.0.1, appendonly with appendfsync always) beside the SQLite outbox and in memory:",
+        "",
+        "| concurrency | redis msg/s | SQLite outbox msg/s | in memory msg/s | redis p50 ms | SQLite p50 ms | in memory p50 ms |",
+        "|---|---|---|---|---|---|---|",
+    );
+    for (const concurrency of CONCURRENCY) {
+        const redis = find("postMessage", concurrency, "redis");
+        const outbox = find("postMessage", concurrency, "outbox");
+        const node = find("postMessage", concurrency, "node");
+        if (!redis || !outbox || !node) continue;
+        lines.push(
+            `| ${concurrency} | ${redis.perSecond.toFixed(0)} | ${outbox.perSecond.toFixed(0)} | ${node.perSecond.toFixed(0)} | ${redis.p50.toFixed(2)} | ${outbox.p50.toFixed(2)} | ${node.p50.toFixed(2)} |`,
+        );
+    }
+    lines.push(
+        "",
         `Loading a node file as Node-RED does at start (\`require()\` and the call of its function with RED), each in a fresh process, ${options.loads} runs, median:`,
         "",
         "| node file | ms | RSS added MB | heap added MB |",
@@ -295,7 +317,16 @@ function report(results, ceilings, burstResult, loads) {
 async function main() {
     installBenchModules();
     console.log(`bench: ${MESSAGES} messages per run, ${REPEAT} runs per case, concurrency ${CONCURRENCY.join(", ")}`);
-    const results = await loops();
+    const redisDir = fs.mkdtempSync(path.join(os.tmpdir(), "twilio-bench-redis-"));
+    const redis = await startRedis(redisDir, { persist: true });
+    redisUrl = redis.url;
+    let results;
+    try {
+        results = await loops();
+    } finally {
+        await redis.stop();
+        fs.rmSync(redisDir, { recursive: true, force: true });
+    }
     const ceilings = [await ceiling("postMessage"), await ceiling("getMessage")];
     const burstResult = await burst();
     const loads = loading();

@@ -34,20 +34,25 @@ function median(values) {
     return percentile(values, 50);
 }
 
-/** Samples rss and heapUsed every few ms until stop(); returns the peaks. */
+/**
+ * Samples rss every few ms and heapUsed every tenth time until stop(); returns the peaks. process.memoryUsage()
+ * walks every heap space: called every 20 ms it took 5 % of a case's CPU, which is the bench's, not the way's;
+ * process.memoryUsage.rss() reads one number.
+ */
 function memorySampler(everyMs = 20) {
     let rss = 0;
     let heap = 0;
+    let count = 0;
     const sample = () => {
-        const usage = process.memoryUsage();
-        rss = Math.max(rss, usage.rss);
-        heap = Math.max(heap, usage.heapUsed);
+        rss = Math.max(rss, process.memoryUsage.rss());
+        if (count++ % 10 === 0) heap = Math.max(heap, process.memoryUsage().heapUsed);
     };
     sample();
     const timer = setInterval(sample, everyMs);
     return {
         stop() {
             clearInterval(timer);
+            count = 0;
             sample();
             return { rss, heap };
         },

@@ -31,13 +31,15 @@ import { laneOf, lookUp, SKEW_MARGIN_MS } from "./reconciler";
 import { outboxNode, routeResult, type HeldReason, type LiveMessage, type OutboxOutcome } from "./result-router";
 import { restoreMessage, saveMessage } from "./saved-message";
 import { Scheduler, type ScheduledEntry } from "./scheduler";
-import type { EntryRow, OutboxStore } from "./store";
+import { LaneTaken, NotOwner, type EntryRow, type OutboxStore } from "./store";
 
 /** What one entry may take on disk, its message and parameters together. */
 export const MAX_ENTRY_BYTES = 1024 * 1024;
 /** How often finished Sids are forgotten and old entries expired (outboxes.ts runs the sweep). */
 export const SWEEP_MS = 60_000;
 const CLOSE_WAIT_LIMIT_MS = 10_000;
+/** A shared store's lane held by another instance's entry: asked again after this long. */
+const LANE_RETRY_MS = 250;
 
 export interface OutboxSettings {
     maxAgeMs: number;
@@ -57,8 +59,8 @@ export interface OutboxSender {
     send(request: ApiRequest, auth: { accountSid: string; username: string; password: string }, options: SendOptions): Promise<SendResult>;
     /** Whether new entries are taken: off when the outbox setting was unticked and it only sends what it holds. */
     readonly accepting: boolean;
-    /** The account's own status: how many wait, and why if they are held. */
-    showOutbox(waiting: number, held?: HeldReason): void;
+    /** The account's own status: how many wait, and why if they are held; with a shared store, the counts of all instances. */
+    showOutbox(waiting: number, held?: HeldReason, shared?: SharedCounts): void;
 }
 
 interface Entry extends ScheduledEntry {
@@ -70,6 +72,12 @@ interface Entry extends ScheduledEntry {
     live?: LiveMessage;
     /** A lookup refusal was logged already for this entry. */
     refusalLogged?: boolean;
+}
+
+/** A shared store's counts for an account, all instances together. */
+export interface SharedCounts {
+    open: number;
+    inFlight: number;
 }
 
 export type Submitted = { kind: "stored" | "full" | "fullBytes" | "memory" } | { kind: "tooLarge"; property: string; bytes: number };
@@ -99,6 +107,8 @@ export class Outbox {
     private routedWaiters: Array<() => void> = [];
     /** The held reason last said in the log, so that it is said once. */
     private loggedHold?: string;
+    /** A shared store's counts, kept up to date by its holder (outboxes.ts). */
+    private sharedCounts?: SharedCounts;
 
     constructor(
         /** accountKey: AccountSid@host. */
@@ -125,6 +135,23 @@ export class Outbox {
             this.pump();
         })();
         return this.loaded;
+    }
+
+    /**
+     * A shared store: takes over what instances whose lease lapsed left of this account (redis-store.ts); resolves
+     * with how many. Submits do not wait for it.
+     */
+    async takeOver(): Promise<number> {
+        await this.loaded;
+        const rows = await this.store.adopt(this.account, "");
+        let taken = 0;
+        for (const row of rows) {
+            if (this.entries.has(row.id) || this.unrouted.has(row.id)) continue;
+            this.restore(row);
+            taken++;
+        }
+        if (taken > 0) this.pump();
+        return taken;
     }
 
     get size(): number {
@@ -206,7 +233,8 @@ export class Outbox {
      * outbox: an alarm is never refused because the disk is unavailable).
      */
     async submit(node: string, op: OperationSpec, params: OperationParams, live: LiveMessage): Promise<Submitted> {
-        await this.loaded;
+        // a store that could not be read (a Valkey/Redis server down at deploy: said by its holder) takes nothing
+        if (!(await this.loaded.then(() => true, () => false))) return { kind: "memory" };
         const sender = this.sender;
         const { settings } = [...this.senders].reverse().find((one) => one.accepting) ?? {};
         if (!sender || !settings) return { kind: "memory" };
@@ -222,8 +250,9 @@ export class Outbox {
         if (this.bytes + this.reserved.bytes + bytes > settings.maxBytes) return { kind: "fullBytes" };
         const lane = laneOf(op, params);
         const now = Date.now();
-        // with room to send it at once, it is committed as being sent: one commit before sending instead of two
-        const direct = this.scheduler.mayStartNow(lane, this.active, sender.maxConcurrent) && !this.anyStartable(now);
+        // with room to send it at once, it is committed as being sent: one commit before sending instead of two (not
+        // in a shared store, where markSending takes the lane for every instance)
+        const direct = !this.store.shared && this.scheduler.mayStartNow(lane, this.active, sender.maxConcurrent) && !this.anyStartable(now);
         const entry: Entry = {
             id: 0, node, op, params, bytes, lane, created: now, maxAge: settings.maxAgeMs,
             state: direct ? "sending" : "waiting", busy: false, due: 0, failures: 0, live,
@@ -408,6 +437,11 @@ export class Outbox {
             try {
                 await this.store.markSending(entry.id, now, now, sender.id);
             } catch (err) {
+                if (err instanceof LaneTaken) {
+                    entry.due = now + LANE_RETRY_MS;
+                    return;
+                }
+                if (err instanceof NotOwner) return this.drop(entry);
                 // not recorded, not sent: a restart must be able to tell whether it left
                 this.log.error(this.t("twilio.outbox.recordFailed", { file: this.store.where, reason: reasonOf(err) }));
                 return this.scheduler.backOff(entry);
@@ -523,17 +557,31 @@ export class Outbox {
         });
     }
 
+    /** An entry of a shared store that another instance took over (this one's lease lapsed): no longer ours to send. */
+    private drop(entry: Entry): void {
+        if (!this.entries.delete(entry.id)) return;
+        this.bytes -= entry.bytes;
+        this.scheduler.forget(entry);
+        this.countWaiting(entry.node, -1);
+    }
+
+    /** A shared store's counts for the status (outboxes.ts). */
+    showShared(counts: SharedCounts): void {
+        this.sharedCounts = counts;
+        this.sender?.showOutbox(this.entries.size, this.scheduler.held, counts);
+    }
+
     private countWaiting(node: string, change: number): void {
         const n = (this.waitingByNode.get(node) ?? 0) + change;
         if (n > 0) this.waitingByNode.set(node, n);
         else this.waitingByNode.delete(node);
         outboxNode(node)?.showWaiting(n, this.scheduler.held);
-        this.sender?.showOutbox(this.entries.size, this.scheduler.held);
+        this.sender?.showOutbox(this.entries.size, this.scheduler.held, this.sharedCounts);
     }
 
     private showWaiting(): void {
         for (const [node, n] of this.waitingByNode) outboxNode(node)?.showWaiting(n, this.scheduler.held);
-        this.sender?.showOutbox(this.entries.size, this.scheduler.held);
+        this.sender?.showOutbox(this.entries.size, this.scheduler.held, this.sharedCounts);
     }
 }
 

@@ -57,8 +57,13 @@ export interface AccountSummary {
 }
 
 export interface OutboxStore {
-    /** Where it is, for messages: the file's path. */
+    /** Where it is, for messages: the file's path, or redis://host:port. */
     readonly where: string;
+    /**
+     * Other processes send from the same store (Valkey/Redis): an entry then leaves only through markSending,
+     * which also takes its lane among all of them, and rejects with LaneTaken or NotOwner.
+     */
+    readonly shared?: boolean;
     /** The open entries of an account, oldest first; also takes over those an older version keyed by the config node's id. */
     openEntries(account: string, configId: string): Promise<EntryRow[]>;
     /** Takes over the open entries the first version keyed by this config node's id; resolves with them. */
@@ -88,6 +93,12 @@ export interface OutboxStore {
     prune(account: string, before: number): void;
     close(): void;
 }
+
+/** markSending of a shared store: another instance's entry of the same lane may have reached Twilio; try later. */
+export class LaneTaken extends Error {}
+
+/** markSending of a shared store: the entry is no longer this instance's (its lease lapsed, another took it over). */
+export class NotOwner extends Error {}
 
 /** The key of a Twilio account's entries: its AccountSid and the API host its requests go to. */
 export function accountKey(accountSid: string, baseUrl: string): string {

@@ -123,6 +123,16 @@ export function createApiHttp(baseUrl: string, timeoutMs: number, maxSockets: nu
         });
     }
     const agent = userAgent();
+    // an account sends as one user nearly always: its Basic header is made once, not per request
+    let lastAuth: Auth | undefined;
+    let authorization = "";
+    const authorizationOf = (auth: Auth) => {
+        if (auth.username !== lastAuth?.username || auth.password !== lastAuth.password) {
+            authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString("base64")}`;
+            lastAuth = auth;
+        }
+        return authorization;
+    };
     const debug = process.env.TWILIO_LOG_LEVEL === "debug";
 
     return {
@@ -132,7 +142,7 @@ export function createApiHttp(baseUrl: string, timeoutMs: number, maxSockets: nu
             const headers: Record<string, string> = {
                 "user-agent": agent,
                 "accept-charset": "utf-8",
-                authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString("base64")}`,
+                authorization: authorizationOf(auth),
             };
             // the SDK sets Accept for all but DELETE, which went out with axios' default
             headers.accept = request.method === "delete" ? "application/json, text/plain, */*" : "application/json";

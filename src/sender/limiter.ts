@@ -31,7 +31,16 @@ interface Waiter {
     fail(reason: Error): void;
 }
 
-export class RequestLimiter {
+/** What the account needs of its limits: this process's (RequestLimiter), or shared by instances (shared-limiter.ts). */
+export interface Limiter {
+    readonly maxConcurrent: number;
+    take(): Ticket;
+    /** A start slot for a repeat of a request in flight: how long to wait for it. */
+    claimPace(): number | Promise<number>;
+    close(): void;
+}
+
+export class RequestLimiter implements Limiter {
     /** In arrival order (a Set keeps it), with O(1) removal of a cancelled one. */
     private readonly waiting = new Set<Waiter>();
     private inFlight = 0;

@@ -23,7 +23,7 @@ export interface RetryContext {
     /** One attempt: resolves with any HTTP answer, rejects only when there was none. */
     attempt(request: ApiRequest, auth: Auth): Promise<HttpAnswer>;
     /** Reserves a start slot under the rate limit for a repeat; how long to wait for it. */
-    claimPace(): number;
+    claimPace(): number | Promise<number>;
     /** Told what each attempt came to. */
     attempted?(result: AttemptResult): void;
 }
@@ -88,6 +88,6 @@ export async function sendWithRetries(context: RetryContext, request: ApiRequest
         }
         reached ||= mayHaveReached(result);
         await sleep(delay, stop);
-        await sleep(context.claimPace(), stop);
+        await sleep(await context.claimPace(), stop);
     }
 }

@@ -63,6 +63,9 @@ export class TwilioStandin extends EventEmitter {
     private readonly routes: ApiRoutes;
     private readonly faults = new FaultSchedule();
     private address?: AddressInfo;
+    /** Requests received and not yet answered (or cut), and the highest that number has been (reset() clears it). */
+    inFlight = 0;
+    maxInFlight = 0;
 
     constructor(private readonly options: StandinOptions = {}) {
         super();
@@ -107,6 +110,7 @@ export class TwilioStandin extends EventEmitter {
         this.store.clear();
         this.requests.length = 0;
         this.refusals.length = 0;
+        this.maxInFlight = this.inFlight;
         this.faults.clear();
     }
 
@@ -154,6 +158,9 @@ export class TwilioStandin extends EventEmitter {
     private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
         const url = new URL(req.url ?? "/", "http://standin.invalid");
         const record = recordOf(req, url, this.http.connectionOf(req));
+        // the account's concurrency as Twilio would see it: from arrival until the answer is written or the connection cut
+        this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight);
+        res.once("close", () => this.inFlight--);
         if (this.options.record !== false) this.requests.push(record);
         this.emit("received", record);
         const fault = this.faults.next(record);

@@ -10,7 +10,8 @@ import { authFor, isSettingProblem, type AccountCredentials, type AuthChoice, ty
 import { limitsOf, retryPolicyOf, timeoutMsOf, type AccountSettings } from "./settings";
 import { AccountUsers, type AccountUser } from "./users";
 import { resolveWhere } from "./where";
-import { RequestLimiter, type Ticket } from "../../sender/limiter";
+import { RequestLimiter, type Limiter, type Ticket } from "../../sender/limiter";
+import { SharedRequestLimiter, type SharedLimitStore } from "../../sender/shared-limiter";
 import { failure, type RequestFailure } from "../../sender/outcome";
 import type { ChosenProxy } from "../../sender/proxy";
 import type { RetryPolicy } from "../../sender/retry";
@@ -24,7 +25,7 @@ export type { AccountCredentials, AccountSettings };
 export class TwilioAccount {
     readonly baseUrl: string;
     readonly timeoutMs: number;
-    readonly limiter: RequestLimiter;
+    readonly limiter: Limiter;
     readonly retryPolicy: RetryPolicy;
     /** Set when the base URL, region, edge or proxy cannot be used: every request then fails with it, nothing is sent. */
     readonly problem?: ConfigProblem;
@@ -42,6 +43,8 @@ export class TwilioAccount {
     constructor(
         settings: AccountSettings,
         private readonly credentials: AccountCredentials,
+        /** The limits shared with other instances (Valkey/Redis), if the account keeps its outbox there. */
+        shared?: { store: SharedLimitStore; onFailure: (reason: string | undefined) => void },
     ) {
         const where = resolveWhere(settings);
         this.baseUrl = where.baseUrl;
@@ -50,7 +53,7 @@ export class TwilioAccount {
         this.problemValue = where.problemValue;
         this.recipients = recipientRules(settings);
         this.timeoutMs = timeoutMsOf(settings);
-        this.limiter = new RequestLimiter(limitsOf(settings));
+        this.limiter = shared ? new SharedRequestLimiter(limitsOf(settings), shared.store, shared.onFailure) : new RequestLimiter(limitsOf(settings));
         this.retryPolicy = retryPolicyOf(settings);
         this.webhooks = new WebhookVerifier(credentials.authToken);
         this.client = new SharedApiClient(this.baseUrl, this.timeoutMs, this.limiter.maxConcurrent, {

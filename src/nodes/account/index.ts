@@ -11,8 +11,14 @@ import type { AccountNode } from "./account-node";
 import { resolveProxySetting, type ProxyCredentials } from "./account-proxy";
 import type { ConnectTo } from "../../sender/connection";
 import { startOutbox, type OutboxConfig } from "./outbox";
+import { openRedisStore, type OpenRedisStore } from "../../outbox/redis-outboxes";
+import { isRedisUrl, redisWhere } from "../../outbox/redis";
+import { accountKey } from "../../outbox/store";
+import { resolveWhere } from "./where";
 import { registerOutboxAdmin } from "./outbox-admin";
 import { recipientSettingsProblem } from "../../rules/recipient-settings";
+
+type RedisCredentials = { redisUrl?: string };
 
 type AccountNodeDef = NodeDef & Omit<AccountSettings, "proxy" | "connectTo"> & { proxy?: string } & OutboxConfig;
 
@@ -21,11 +27,19 @@ export default function (RED: NodeAPI): void {
         RED.nodes.createNode(this, saved);
         const config = migrateConfig(ACCOUNT_NODE_TYPE, saved);
         const { apiBaseUrl, timeout, maxRetries, maxConcurrent, rate, queueSize, allowedDestinations, defaultCountry, region, edge } = config;
-        const { proxyUsername, proxyPassword, ...credentials } = this.credentials ?? {};
+        const { proxyUsername, proxyPassword, redisUrl, ...credentials } = (this.credentials ?? {}) as AccountCredentials & ProxyCredentials & RedisCredentials;
         const proxy = resolveProxySetting(RED, config.proxy, { proxyUsername, proxyPassword });
         const connectTo = (RED.settings as { twilioConnectTo?: ConnectTo }).twilioConnectTo;
         const settings = { apiBaseUrl, timeout, maxRetries, maxConcurrent, rate, queueSize, allowedDestinations, defaultCountry, region, edge, proxy, connectTo };
-        this.account = new TwilioAccount(settings, credentials);
+        const redis = config.outboxStore === "redis" ? openRedisFor(this, redisUrl) : undefined;
+        // the limits are shared with the other instances on the same Redis, under the same account key as the outbox
+        const shared = redis && {
+            store: redis.limitsOf(accountKey(credentials.accountSid ?? "", resolveWhere(settings).baseUrl)),
+            onFailure: (reason: string | undefined) => {
+                if (reason !== undefined) this.warn(RED._("twilio.outbox.limitsLocal", { where: redisWhere(redisUrl ?? ""), reason: reason.replace(redisUrl ?? "\0", "") }));
+            },
+        };
+        this.account = new TwilioAccount(settings, credentials, shared);
         if (this.account.problem) {
             this.error(this.account.problemFailure(this.account.problem, RED._).error.error);
         } else if (this.account.proxy) {
@@ -34,7 +48,9 @@ export default function (RED: NodeAPI): void {
         }
         const recipientProblem = recipientSettingsProblem(this.account.recipients, RED._);
         if (recipientProblem) this.error(recipientProblem);
-        const outbox = (this.outbox = startOutbox(RED, this, this.account, config));
+        // Redis chosen without a usable URL: from memory (as said), not the file, whose entries other instances never see
+        const noStore = config.outboxStore === "redis" && !redis;
+        const outbox = (this.outbox = noStore ? { close: async () => {} } : startOutbox(RED, this, this.account, config, redis));
         this.on("close", (done: () => void) => {
             // the outbox first: its requests in flight end before the account's sockets go
             void outbox.close().then(() => {
@@ -44,7 +60,17 @@ export default function (RED: NodeAPI): void {
         });
     }
 
-    RED.nodes.registerType<AccountNode, AccountNodeDef, unknown, AccountCredentials & ProxyCredentials>(ACCOUNT_NODE_TYPE, TwilioAccountNode, {
+    /** The account's Valkey/Redis store, or undefined (said: red status, the log) when its URL cannot be used. */
+    function openRedisFor(node: AccountNode, url: string | undefined): OpenRedisStore | undefined {
+        if (!isRedisUrl(url)) {
+            node.status({ fill: "red", shape: "ring", text: RED._("twilio.outbox.unavailableStatus") });
+            node.error(RED._("twilio.outbox.badRedisUrl"));
+            return undefined;
+        }
+        return openRedisStore(url, RED._, { warn: (text) => node.warn(text), error: (text) => node.error(text) });
+    }
+
+    RED.nodes.registerType<AccountNode, AccountNodeDef, unknown, AccountCredentials & ProxyCredentials & RedisCredentials>(ACCOUNT_NODE_TYPE, TwilioAccountNode, {
         credentials: {
             accountSid: { type: "text" },
             authToken: { type: "password" },
@@ -52,6 +78,8 @@ export default function (RED: NodeAPI): void {
             apiKeySecret: { type: "password" },
             proxyUsername: { type: "text" },
             proxyPassword: { type: "password" },
+            // may carry a password: a credential, never shown (host:port only)
+            redisUrl: { type: "password" },
         },
     });
     registerOutboxAdmin(RED);

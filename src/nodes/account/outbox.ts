@@ -17,7 +17,8 @@ import { OUTBOX_DEFAULTS } from "../../catalog/account-defaults";
 import { numericSetting } from "../../rules/settings";
 import type { Translate } from "../../rules/translate";
 import type { TwilioAccount } from "./account";
-import type { Outbox, OutboxSender, OutboxSettings } from "../../outbox/outbox";
+import type { Outbox, OutboxSender, OutboxSettings, SharedCounts } from "../../outbox/outbox";
+import type { OpenRedisStore } from "../../outbox/redis-outboxes";
 import { openStore, OutboxInUse, reportUnattended, type OpenStore } from "../../outbox/outboxes";
 import { flowsStarted, flowsStopping, setOrphanLog, type HeldReason } from "../../outbox/result-router";
 import type { SqliteOutboxStore } from "../../outbox/sqlite-store";
@@ -34,6 +35,8 @@ export interface OutboxConfig {
     outboxMaxEntries?: number | string;
     /** Megabytes; blank means the default. */
     outboxMaxSize?: number | string;
+    /** Where the outbox is: "sqlite" (the file in the user directory, the default) or "redis" (the credential redisUrl). */
+    outboxStore?: string;
 }
 
 /** The outbox file of this Node-RED, or undefined when it has no user directory. */
@@ -72,29 +75,39 @@ function watchFlows(RED: NodeAPI, t: Translate): void {
     setOrphanLog((result) => RED.log.warn(t("twilio.outbox.orphanResult", { operation: result.operation, node: result.node, detail: result.describe() })));
 }
 
-/** The config node's status: how many wait, and why when they are held. Drawn at most every STATUS_INTERVAL_MS. */
-function accountStatus(node: Node, t: Translate): (waiting: number, held?: HeldReason) => void {
-    let latest: { waiting: number; held?: HeldReason } = { waiting: 0 };
+/**
+ * The config node's status: how many wait, and why when they are held; with Valkey/Redis, the account's open
+ * entries and requests in flight of all instances. Drawn at most every STATUS_INTERVAL_MS.
+ */
+function accountStatus(node: Node, t: Translate, maxConcurrent: number): (waiting: number, held?: HeldReason, shared?: SharedCounts) => void {
+    let latest: { waiting: number; held?: HeldReason; shared?: SharedCounts } = { waiting: 0 };
     let timer: NodeJS.Timeout | undefined;
     const draw = () => {
         timer = undefined;
-        const { waiting, held } = latest;
+        const { waiting, held, shared } = latest;
         if (held) {
             const since = new Date(held.since).toTimeString().slice(0, 5);
             node.status({ fill: held.reason === "busy" ? "yellow" : "red", shape: "ring", text: t(`twilio.outbox.held.${held.reason}`, { n: waiting, since }) });
+        } else if (shared) {
+            node.status({ fill: "green", shape: "dot", text: t("twilio.outbox.sharedStatus", { n: shared.open, active: shared.inFlight, max: maxConcurrent }) });
         } else {
             node.status({ fill: "green", shape: "dot", text: t("twilio.outbox.readyStatus", { n: waiting }) });
         }
     };
-    return (waiting, held) => {
-        latest = { waiting, held };
+    return (waiting, held, shared) => {
+        latest = { waiting, held, shared };
         timer ??= setTimeout(draw, STATUS_INTERVAL_MS);
     };
 }
 
-export function startOutbox(RED: NodeAPI, node: Node, account: TwilioAccount, config: OutboxConfig): AccountOutbox {
+/**
+ * @param redis the account's Valkey/Redis store, when it chose one (index.ts opens it, for the shared limits too):
+ *   the outbox is there instead of the file; unticked, nothing is kept (entries left there go to the other instances)
+ */
+export function startOutbox(RED: NodeAPI, node: Node, account: TwilioAccount, config: OutboxConfig, redis?: OpenRedisStore): AccountOutbox {
     const t: Translate = (key, substitutions) => RED._(key, substitutions);
     const enabled = config.outbox === true || config.outbox === "true";
+    if (redis) return enabled ? startShared(RED, node, account, config, redis, t) : { close: async () => redis.release() };
     const file = outboxFile(RED);
     const none: AccountOutbox = { close: async () => {} };
     // an unticked outbox whose file is not there has nothing to send: the file is not made
@@ -122,7 +135,7 @@ export function startOutbox(RED: NodeAPI, node: Node, account: TwilioAccount, co
         authFor: (accountSid) => account.authFor(accountSid),
         problemFailure: (problem, translate) => account.problemFailure(problem, translate),
         send: (request, auth, options) => account.send(request, auth, options),
-        showOutbox: accountStatus(node, t),
+        showOutbox: accountStatus(node, t, account.limiter.maxConcurrent),
     };
     const credentials = account.authFor();
     // a usable account sends its own account's entries; one that cannot be used holds those it stored, saying why
@@ -148,6 +161,38 @@ export function startOutbox(RED: NodeAPI, node: Node, account: TwilioAccount, co
         async close() {
             await Promise.all(attached.map((outbox) => outbox.detach(sender)));
             opened.release();
+        },
+    };
+}
+
+/** The outbox on Valkey/Redis: the account's entries there, sent by whichever instance stored them (or took them over). */
+function startShared(RED: NodeAPI, node: Node, account: TwilioAccount, config: OutboxConfig, redis: OpenRedisStore, t: Translate): AccountOutbox {
+    watchFlows(RED, t);
+    const credentials = account.authFor();
+    if (!credentials.ok) {
+        // nothing tells which account's entries these are: new messages end with the problem, as without the outbox
+        return { close: async () => redis.release() };
+    }
+    const sender: OutboxSender = {
+        id: node.id,
+        accepting: true,
+        timeoutMs: account.timeoutMs,
+        maxConcurrent: account.limiter.maxConcurrent,
+        settings: outboxSettingsOf(config),
+        authFor: (accountSid) => account.authFor(accountSid),
+        problemFailure: (problem, translate) => account.problemFailure(problem, translate),
+        send: (request, auth, options) => account.send(request, auth, options),
+        showOutbox: accountStatus(node, t, account.limiter.maxConcurrent),
+    };
+    const outbox = redis.outboxOf(accountKey(credentials.auth.accountSid, account.baseUrl), node.id);
+    outbox.attach(sender);
+    sender.showOutbox(outbox.size);
+    redis.connected.catch(() => node.status({ fill: "red", shape: "ring", text: t("twilio.outbox.unavailableStatus") }));
+    return {
+        outbox,
+        async close() {
+            await outbox.detach(sender);
+            redis.release();
         },
     };
 }

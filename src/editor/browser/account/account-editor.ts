@@ -68,6 +68,14 @@ function oneditprepare(this: AccountNode): void {
     $("#node-config-input-outboxMaxSize").spinner({ min: 0 }).attr("placeholder", OUTBOX_DEFAULTS.maxSize);
     const outbox = $("#node-config-input-outbox");
     outbox.on("change", () => $("#twilio-account-outbox-settings").toggle(outbox.prop("checked") === true)).trigger("change");
+    // the file belongs to one Node-RED; Valkey/Redis is shared by every instance given its URL (a credential)
+    const store = $("#node-config-input-outboxStore");
+    store.on("change", () => {
+        const redis = store.val() === "redis";
+        $("#twilio-account-outbox-redis").toggle(redis);
+        $("#twilio-account-outbox-file-row").toggle(!redis);
+    });
+    store.val(this.outboxStore === "redis" ? "redis" : "sqlite").trigger("change");
     // the file belongs to the Node-RED the editor talks to: ask it
     $.getJSON<{ file?: string } | null>("twilio-account/outbox").done((info) => {
         if (info && info.file) $("#twilio-account-outbox-file").text(info.file);
@@ -118,6 +126,8 @@ export function accountEditor(): NodeDefinition<AccountNode> {
             outboxMaxEntries: { value: OUTBOX_DEFAULTS.maxEntries, validate: wholeNumber(1) },
             // megabytes of all the entries the account's outbox holds; fractions allowed
             outboxMaxSize: { value: OUTBOX_DEFAULTS.maxSize, validate: positive },
+            // the file (blank, as a flow saved before this setting has it) or Valkey/Redis with the credential redisUrl
+            outboxStore: { value: "sqlite" },
         },
         credentials: {
             accountSid: { type: "text", validate: blankOrMatch(ACCOUNT_SID_PATTERN) },
@@ -126,6 +136,7 @@ export function accountEditor(): NodeDefinition<AccountNode> {
             apiKeySecret: { type: "password" },
             proxyUsername: { type: "text" },
             proxyPassword: { type: "password" },
+            redisUrl: { type: "password" },
         },
         paletteLabel() {
             return this._("twilio.paletteLabel.twilio-account");

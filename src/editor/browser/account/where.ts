@@ -12,6 +12,7 @@ export interface AccountNode extends EditorNode {
     region?: string;
     edge?: string;
     proxy?: string;
+    outboxStore?: string;
 }
 
 interface HttpProxyNode extends EditorNode {
