@@ -14,7 +14,7 @@ import { ACK_DIGIT, GATHER_CODE_PARAM, GATHER_NODE_PARAM, matchKeypress, matchSm
 import { inCooldown, newCode, parseAlarm, type Alarm } from "./alarm-state";
 import { eventMessage, type AlertMessage } from "./events";
 import type { AlertSender, SendKind } from "./sender";
-import type { AlertSettings, Step } from "./settings";
+import type { AlertSettings, Step } from "../../rules/alert-settings";
 import { alarmCallTwiml, answerTwiml } from "./twiml";
 
 export interface AlarmBookSetup {

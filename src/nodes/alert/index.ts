@@ -4,9 +4,10 @@
  * This file reads the settings and wires the node to its account, its webhook node and its alarm store; the
  * escalation is escalation.ts, acknowledgements ack.ts, sends sender.ts, output events.ts.
  */
-import type { Node, NodeAPI, NodeMessageInFlow } from "node-red";
+import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from "node-red";
 import { ALERT_NODE_TYPE } from "../../catalog/node-types";
 import { migrateConfig } from "../../rules/config-migrations";
+import { toE164 } from "../../rules/phone-numbers";
 import { recipientSettingsProblem } from "../../rules/recipient-settings";
 import type { Translate } from "../../rules/translate";
 import { MemoryAlarmStore, type AlarmStore } from "../../outbox/alarm-store";
@@ -16,9 +17,16 @@ import type { WebhookNode } from "../webhook/index";
 import type { WebhookResponder } from "../webhook/responders";
 import { AlarmBook } from "./escalation";
 import { AlertSender } from "./sender";
-import { readAlertSettings, type AlertNodeConfig, type AlertSettings } from "./settings";
+import { readAlertSettings, type AlertConfig } from "../../rules/alert-settings";
 
 type Done = (err?: Error) => void;
+
+const e164 = (text: string, defaultCountry?: string) => {
+    const number = toE164(text, defaultCountry);
+    return number.ok ? number.value : undefined;
+};
+
+type AlertNodeConfig = NodeDef & AlertConfig;
 
 export function registerAlertNode(RED: NodeAPI): void {
     const t: Translate = (key, substitutions) => RED._(key, substitutions);
@@ -29,16 +37,15 @@ export function registerAlertNode(RED: NodeAPI): void {
         const node = this;
         const accountNode = RED.nodes.getNode(config.account) as AccountNode | null;
         const account = accountNode?.account;
-        const settings: AlertSettings | string = !account
-            ? t("twilio.errors.noAccount")
-            : (recipientSettingsProblem(account.recipients, t) ?? readAlertSettings(config, account.recipients, t));
-        if (!account || typeof settings === "string") {
-            const problem = settings as string;
+        const read = account && readAlertSettings(config, account.recipients, t, e164);
+        const problem = !account ? t("twilio.errors.noAccount") : (recipientSettingsProblem(account.recipients, t) ?? (read && !read.ok ? read.problem : undefined));
+        if (!account || !read?.ok || problem !== undefined) {
             node.status({ fill: "red", shape: "ring", text: t("twilio.status.notConfigured") });
             node.error(problem);
             node.on("input", (_msg: NodeMessageInFlow, _send: unknown, done: Done) => done(new Error(problem)));
             return;
         }
+        const { settings } = read;
 
         const outbox = accountNode?.outbox?.outbox;
         // the alarms go where the account's messages wait: its outbox file when it keeps one, else this process's memory

@@ -1,16 +1,15 @@
 /**
  * A twilio-alert node's settings as the flow holds them (written by the dialog, by hand or by tools), read and
- * checked once at deploy: the contacts' numbers in E.164 (the account's default country) and admitted by its
- * allowed destinations, the waits in ms. A problem is one sentence naming the setting, what was expected and what
- * to do.
+ * checked: at deploy by the runtime, and property by property by the dialog. The contacts' numbers come out in
+ * E.164 (the account's default country) and admitted by its allowed destinations, the waits in ms. A problem is
+ * one sentence naming the setting, what was expected and what to do. A rule: no Node-RED, no runtime imports.
  */
-import type { NodeDef } from "node-red";
-import { looksLikeNumber, toE164 } from "../../rules/phone-numbers";
-import type { RecipientRules } from "../../rules/recipient-settings";
-import { isAllowedDestination } from "../../rules/recipients";
-import type { Translate } from "../../rules/translate";
+import { looksLikeNumber } from "./phone-numbers";
+import type { RecipientRules } from "./recipient-settings";
+import { isAllowedDestination } from "./recipients";
+import type { Translate } from "./translate";
 
-export interface AlertNodeConfig extends NodeDef {
+export interface AlertConfig {
     account: string;
     /** The twilio-webhook node that receives replies and keypresses. */
     webhook: string;
@@ -64,14 +63,27 @@ function minutes(value: unknown, fallback: number): number {
     return value === undefined || value === "" || value === null ? fallback : Number(value);
 }
 
-/** The settings, or the sentence saying what is wrong. */
-export function readAlertSettings(config: AlertNodeConfig, rules: RecipientRules, t: Translate): AlertSettings | string {
-    const problem = (key: string, values: Record<string, string | number> = {}) => t(`twilio.alert.errors.${key}`, values);
+/** The setting a problem is about (a property of AlertConfig). */
+export type AlertSetting = "from" | "contacts" | "ackWait" | "rounds" | "cooldown";
+
+export type AlertSettingsResult = { ok: true; settings: AlertSettings } | { ok: false; setting: AlertSetting; problem: string };
+
+/**
+ * A number written by a person to E.164 (undefined: not a number). The runtime passes phone-numbers.ts' toE164;
+ * the editor a lighter reading, as libphonenumber's metadata stays out of the editor.
+ */
+export type NumberReader = (text: string, defaultCountry?: string) => string | undefined;
+
+/** The settings, or the first setting that is wrong and the sentence saying what is wrong with it. */
+export function readAlertSettings(config: AlertConfig, rules: RecipientRules, t: Translate, toE164: NumberReader): AlertSettingsResult {
+    let setting: AlertSetting = "from";
+    const problem = (key: string, values: Record<string, string | number> = {}): AlertSettingsResult => ({ ok: false, setting, problem: t(`twilio.alert.errors.${key}`, values) });
     const fromText = typeof config.from === "string" ? config.from.trim() : "";
     if (!fromText || !looksLikeNumber(fromText, rules.defaultCountry)) return problem("from", { got: fromText });
     const from = toE164(fromText, rules.defaultCountry);
-    if (!from.ok) return problem("from", { got: fromText });
+    if (from === undefined) return problem("from", { got: fromText });
 
+    setting = "contacts";
     let list = config.contacts;
     if (typeof list === "string") {
         try {
@@ -87,18 +99,21 @@ export function readAlertSettings(config: AlertNodeConfig, rules: RecipientRules
         const name = typeof entry.name === "string" && entry.name.trim() ? entry.name.trim() : `#${index + 1}`;
         const text = typeof entry.number === "string" ? entry.number.trim() : "";
         const number = text && looksLikeNumber(text, rules.defaultCountry) ? toE164(text, rules.defaultCountry) : undefined;
-        if (!number?.ok) return problem("contactNumber", { contact: name, got: text });
-        if (!isAllowedDestination(rules.destinations, number.value)) return problem("contactNotAllowed", { contact: name, number: number.value });
+        if (number === undefined) return problem("contactNumber", { contact: name, got: text });
+        if (!isAllowedDestination(rules.destinations, number)) return problem("contactNotAllowed", { contact: name, number });
         const sms = flag(entry.sms);
         const call = flag(entry.call);
         if (!sms && !call) return problem("contactChannel", { contact: name });
-        contacts.push({ name, number: number.value, sms, call });
+        contacts.push({ name, number, sms, call });
     }
 
+    setting = "ackWait";
     const ackWait = minutes(config.ackWait, ALERT_DEFAULTS.ackWait);
     if (!Number.isFinite(ackWait) || ackWait <= 0) return problem("ackWait", { got: String(config.ackWait) });
+    setting = "rounds";
     const rounds = minutes(config.rounds, ALERT_DEFAULTS.rounds);
     if (!Number.isInteger(rounds) || rounds < 1 || rounds > MAX_ROUNDS) return problem("rounds", { got: String(config.rounds), max: MAX_ROUNDS });
+    setting = "cooldown";
     const cooldown = minutes(config.cooldown, ALERT_DEFAULTS.cooldown);
     if (!Number.isFinite(cooldown) || cooldown < 0) return problem("cooldown", { got: String(config.cooldown) });
 
@@ -109,5 +124,6 @@ export function readAlertSettings(config: AlertNodeConfig, rules: RecipientRules
             if (contact.call) steps.push({ contact, channel: "call", round });
         }
     }
-    return { from: from.value, contacts, ackWaitMs: ackWait * 60_000, rounds, cooldownMs: cooldown * 60_000, notifyClear: flag(config.notifyClear), steps };
+    const settings = { from, contacts, ackWaitMs: ackWait * 60_000, rounds, cooldownMs: cooldown * 60_000, notifyClear: flag(config.notifyClear), steps };
+    return { ok: true, settings };
 }
