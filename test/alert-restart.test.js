@@ -95,6 +95,43 @@ describe("twilio-alert: a restart mid-escalation resumes it without sending anyt
     });
 });
 
+describe("the alarm store in the outbox file", function () {
+    let dir;
+    beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "twilio-alarms-"))));
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("opens a file an earlier version wrote (entries, no alarms table), keeps its entries and adds the table", async function () {
+        const file = path.join(dir, "twilio-outbox.sqlite");
+        const { openDatabase } = require("../build/outbox/sqlite");
+        const db = openDatabase(file);
+        db.exec(`CREATE TABLE entries (id INTEGER PRIMARY KEY, account TEXT, config TEXT NOT NULL, node TEXT NOT NULL, operation TEXT NOT NULL,
+            params TEXT NOT NULL, msg BLOB NOT NULL, bytes INTEGER NOT NULL, created INTEGER NOT NULL, max_age INTEGER NOT NULL, state TEXT NOT NULL,
+            attempt_started INTEGER, last_attempt INTEGER, sid TEXT, finished INTEGER)`);
+        db.prepare("INSERT INTO entries (account, config, node, operation, params, msg, bytes, created, max_age, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            .run("AC1@api.twilio.com", "acct", "n1", "postMessage", "{}", Buffer.from("{}"), 4, Date.now(), 3_600_000, "waiting");
+        db.close();
+        await withStore(file, async (store) => {
+            assert.equal(store.countOpen("AC1@api.twilio.com"), 1);
+            await store.putAlarm({ node: "alert", key: "b", data: '{"n":1}' });
+            await store.putAlarm({ node: "alert", key: "a", data: '{"n":2}' });
+            await store.putAlarm({ node: "alert", key: "b", data: '{"n":3}' });
+            await store.putAlarm({ node: "other", key: "a", data: "{}" });
+            // in the order first written, an update keeping its place
+            assert.deepEqual(await store.alarmsOf("alert"), [
+                { node: "alert", key: "b", data: '{"n":3}' },
+                { node: "alert", key: "a", data: '{"n":2}' },
+            ]);
+            await store.deleteAlarms("alert", "b");
+            assert.deepEqual((await store.alarmsOf("alert")).map((row) => row.key), ["a"]);
+            await store.deleteAlarms("alert");
+            assert.deepEqual(await store.alarmsOf("alert"), []);
+            assert.equal((await store.alarmsOf("other")).length, 1);
+        });
+        // and again after a close: durable
+        await withStore(file, async (store) => assert.equal((await store.alarmsOf("other")).length, 1));
+    });
+});
+
 describe("twilio-alert in a real Node-RED: stopped or killed mid-escalation, restarted", function () {
     this.timeout(120_000);
     const standin = new TwilioStandin({ callbackDelayMs: 20 });
