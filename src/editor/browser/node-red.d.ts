@@ -50,7 +50,6 @@ interface NodeDefinition<N extends EditorNode> {
     outputLabels?(this: N, index: number): string;
     oneditprepare(this: N): void;
     oneditsave?(this: N): void;
-    oneditresize?(this: N, size: { height: number }): void;
 }
 
 interface NodeRedEditor {
@@ -100,11 +99,10 @@ interface EditableListOptions {
 
 interface JQuery {
     readonly length: number;
-    /** editableList: made; a row added; its rows (each holds its data: .data("data")); its height set. */
+    /** editableList: made; a row added; its rows. */
     editableList(options: EditableListOptions): this;
     editableList(method: "addItem", data: Record<string, unknown>): this;
     editableList(method: "items"): JQuery;
-    editableList(method: "height", height: number): this;
     each(visit: (index: number, element: HTMLElement) => void): this;
     data(key: string): unknown;
     css(name: string, value: string): this;

@@ -124,11 +124,6 @@ function oneditsave(this: AlertNode): void {
     this.contacts = contacts;
 }
 
-function oneditresize(this: AlertNode, size: { height: number }): void {
-    // the list takes what the other rows leave (about 420 px)
-    $("#node-input-contacts-list").editableList("height", Math.max(120, size.height - 420));
-}
-
 /** The definition of the alert node. */
 export function alertEditor(): NodeDefinition<AlertNode> {
     migrateOnLoad(ALERT_NODE_TYPE);
@@ -169,6 +164,5 @@ export function alertEditor(): NodeDefinition<AlertNode> {
         },
         oneditprepare,
         oneditsave,
-        oneditresize,
     };
 }
