@@ -87,9 +87,8 @@ describe("twilio-alert: a restart mid-escalation resumes it without sending anyt
             assert.ok(!alarms[0].data.includes(STANDIN_AUTH_TOKEN));
         });
         await loadAlert(standin, server, { alert: { ackWait: 0.2 } });
-        // a deploy without the node: it closes as removed
-        const flows = helper._redNodes.getFlows().flows.filter((node) => node.id !== "alert");
-        await helper._redNodes.setFlows(flows, { acct: { accountSid: STANDIN_ACCOUNT_SID, authToken: STANDIN_AUTH_TOKEN } }, "full");
+        // as a deploy without the node closes it: removed
+        await helper.getNode("alert").close(true);
         await helper.unload();
         await withStore(dir.file, async (store) => assert.deepEqual(await store.alarmsOf("alert"), []));
     });

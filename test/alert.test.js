@@ -179,6 +179,21 @@ describe("twilio-alert: de-duplication, escalation, acknowledgement", function (
         assert.deepEqual(events.events(), ["raised", "notified", "escalated", "notified", "acknowledged"]);
     });
 
+    it("is acknowledged by the second contact's SMS reply, which the stand-in sends when Bob is texted (signed, as Twilio would)", async function () {
+        standin.answerMessages({ body: "Ack, on my way", url: hookUrl, to: BOB.number });
+        const events = await loadAlert(standin, server, { alert: { ackWait: 0.01 } });
+        raise("pump-3");
+        const acknowledged = await events.waitFor("acknowledged");
+        assert.deepEqual(acknowledged.by, BOB);
+        assert.equal(acknowledged.how, "sms");
+        await standin.whenCallbacksSettled();
+        const reply = standin.callbacks.find((record) => record.kind === "incoming-message");
+        assert.deepEqual([reply.params.From, reply.params.To, reply.params.Body], [BOB.number, FROM, "Ack, on my way"]);
+        assert.match(twimlOf(reply).children[0].text, /^Acknowledged: pressure high on pump-3/);
+        await sleep(0.01 * 60_000 * 2);
+        assert.deepEqual(sends(standin).map((one) => `${one.kind} ${one.to}`), [`sms ${ANN.number}`, `call ${ANN.number}`, `sms ${BOB.number}`]);
+    });
+
     it("refuses another key than 1, and goes on escalating", async function () {
         standin.answerCalls({ digits: "9" });
         const events = await loadAlert(standin, server, { alert: { rounds: 1 } });
