@@ -71,6 +71,25 @@ describe("twilio-alert: a restart mid-escalation resumes it without sending anyt
         await events.waitFor("acknowledged");
     });
 
+    it("without the outbox, keeps its alarms in memory: flows stopped and started in the same process resume them", async function () {
+        let events = await loadAlert(standin, server, { account: { outbox: false }, alert: { ackWait: 0.02 } });
+        helper.getNode("alert").receive({ topic: "pump-3", payload: "pressure high" });
+        await events.waitFor("notified");
+        await helper.unload();
+        assert.equal(fs.existsSync(dir.file), false, "no outbox file is made");
+        events = await loadAlert(standin, server, { account: { outbox: false }, alert: { ackWait: 0.02 } });
+        await events.waitFor("escalated");
+        await events.waitFor("notified");
+        assert.deepEqual(sends(standin).map((one) => `${one.kind} ${one.to}`), [`sms ${ANN.number}`, `call ${ANN.number}`]);
+        // removed: its alarms are forgotten, also in memory
+        await helper.getNode("alert").close(true);
+        await helper.unload();
+        events = await loadAlert(standin, server, { account: { outbox: false }, alert: { ackWait: 0.02 } });
+        await sleep(0.02 * 60_000 + 300);
+        assert.deepEqual(events.events(), []);
+        assert.equal(sends(standin).length, 2);
+    });
+
     it("keeps alarms in the outbox file, one row per alarm; a node removed from the flow forgets its alarms", async function () {
         const events = await loadAlert(standin, server, { alert: { ackWait: 0.2 } });
         helper.getNode("alert").receive({ topic: "pump-3", payload: "pressure high" });
