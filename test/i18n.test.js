@@ -1,6 +1,6 @@
 /**
  * Translations: the runtime's i18n (@node-red/util, the one test/support/runtime.js uses) serves the message
- * catalog of the package's node set (one per language, for the five node types) in de, ja and zh-CN with every
+ * catalog of the package's node set (one per language, for the six node types) in de, ja and zh-CN with every
  * key of the en-US catalog translated, and the sidebar help of each node type is there and in that language: the
  * account's and the webhook's from the language's help file, the operation nodes' as the editor makes it from the
  * catalog (the same code, with the same catalog lookups). The en-US catalog itself has a summary for every

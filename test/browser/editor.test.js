@@ -2,7 +2,7 @@
  * The real Node-RED 4.1 editor in Debian's chromium (playwright-core), with this package loaded as `npm start`
  * loads it, against the package's Twilio stand-in:
  *
- *  - the palette shows calls, messages, media and webhook in one "Twilio" category, with their icons served (200);
+ *  - the palette shows calls, messages, media, webhook and alert in one "Twilio" category, with their icons served (200);
  *  - each node is dragged from the palette and its dialog opened by double-click; every operation of its
  *    dropdown shows exactly the catalog's parameters, which must include every argument of the reference
  *    spec's table (read by test/support/reference-spec.js, not from the catalog), with the required marker,
@@ -13,7 +13,9 @@
  *  - a Twilio account is added from the Account field (password input for the token, advanced API base URL);
  *  - a webhook node's dialog shows the URL to give Twilio and warns when signatures are not checked; the
  *    messages node takes it as its status webhook;
- *  - the help sidebar shows the package's help for all five node types;
+ *  - an alert node's dialog takes that webhook node, From and a contact list edited row by row (added, removed,
+ *    fixed), marked invalid while a contact has no number;
+ *  - the help sidebar shows the package's help for all six node types;
  *  - Deploy writes the values and types to flows.json, the auth token only encrypted into flows_cred.json;
  *    an inject wired to the messages node then sends its SMS to the stand-in, whose delivery receipts the
  *    deployed webhook node accepts (signed with the account's token, checked against its public base URL).
