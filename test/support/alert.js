@@ -53,12 +53,11 @@ function recordEvents(id = "events") {
     helper.getNode(id).on("input", (msg) => {
         seen.push(msg);
         for (const waiter of [...waiters]) {
-            const index = seen.findIndex(waiter.match);
-            if (index >= 0 && seen.filter(waiter.match).length >= waiter.count) {
-                waiters.splice(waiters.indexOf(waiter), 1);
-                clearTimeout(waiter.timer);
-                waiter.resolve(seen.filter(waiter.match)[waiter.count - 1]);
-            }
+            const found = seen.filter(waiter.match);
+            if (found.length < waiter.count) continue;
+            waiters.splice(waiters.indexOf(waiter), 1);
+            clearTimeout(waiter.timer);
+            waiter.resolve(found[waiter.count - 1]);
         }
     });
     return {
