@@ -3,10 +3,10 @@
  * each layer imports only the ones below it.
  *
  *   catalog (data) ← rules (pure rules, shared with the editor) ← sender (one way to send a request) ← outbox
- *   (store and forward) ← nodes/account ← nodes/operation, nodes/webhook ← twilio.ts (the node set)
+ *   (store and forward) ← nodes/account ← nodes/operation, nodes/webhook ← nodes/alert ← twilio.ts (the node set)
  *   editor (browser code): catalog and rules only        standin (plays Twilio): rules only
- * A node's folder holds its runtime; the operation and webhook nodes may use the account node they point at,
- * and nothing but twilio.ts uses a node's folder.
+ * A node's folder holds its runtime; the operation and webhook nodes may use the account node they point at, the
+ * alert node the account and webhook nodes it points at, and nothing else but twilio.ts uses a node's folder.
  */
 const layer = (name, mayImport) => ({
     name: mayImport.length ? `${name}-imports-only-${mayImport.join("-")}`.replace(/\//g, "-") : `${name}-imports-nothing-of-ours`,
@@ -32,6 +32,7 @@ module.exports = {
         layer("nodes/account", ["catalog", "rules", "sender", "outbox"]),
         layer("nodes/operation", ["catalog", "rules", "sender", "outbox", "nodes/account"]),
         layer("nodes/webhook", ["catalog", "rules", "sender", "outbox", "nodes/account"]),
+        layer("nodes/alert", ["catalog", "rules", "sender", "outbox", "nodes/account", "nodes/webhook"]),
         layer("editor", ["catalog", "rules"]),
         layer("standin", ["rules"]),
     ],

@@ -12,7 +12,7 @@ const path = require("node:path");
 
 const root = path.resolve(__dirname, "..");
 const out = path.join(root, "nodes");
-const { ACCOUNT_NODE_TYPE, COLLECTION_NODE_TYPES, WEBHOOK_NODE_TYPE } = require("../build/catalog");
+const { ACCOUNT_NODE_TYPE, ALERT_NODE_TYPE, COLLECTION_NODE_TYPES, WEBHOOK_NODE_TYPE } = require("../build/catalog");
 const { NODE_COLOR, NODE_SET, PALETTE_CATEGORY } = require("../build/catalog/node-types");
 const esbuild = require("esbuild");
 
@@ -110,7 +110,7 @@ function compactEditorHtml(html) {
  */
 function checkRegistrations(html) {
     const expected = { [ACCOUNT_NODE_TYPE]: { category: "config" } };
-    for (const type of [...Object.values(COLLECTION_NODE_TYPES), WEBHOOK_NODE_TYPE]) {
+    for (const type of [...Object.values(COLLECTION_NODE_TYPES), WEBHOOK_NODE_TYPE, ALERT_NODE_TYPE]) {
         expected[type] = { category: PALETTE_CATEGORY, color: NODE_COLOR, icon: `${type}.svg` };
     }
     const problems = [];
@@ -129,7 +129,7 @@ function checkRegistrations(html) {
 
 /** The node types' HTML, as Node-RED and the Flow Library scorecard read it, in the order they register. */
 function editorSources() {
-    return [`${ACCOUNT_NODE_TYPE}.html`, "operation-nodes.html", `${WEBHOOK_NODE_TYPE}.html`].map((file) =>
+    return [`${ACCOUNT_NODE_TYPE}.html`, "operation-nodes.html", `${WEBHOOK_NODE_TYPE}.html`, `${ALERT_NODE_TYPE}.html`].map((file) =>
         fs.readFileSync(path.join(root, "src/editor", file), "utf8").replace(/<!--[\s\S]*?-->\n?/g, ""),
     );
 }
@@ -137,7 +137,7 @@ function editorSources() {
 async function main() {
     runtimeBundle();
 
-    // the editor: one file for the five node types. The bundle goes first, in a plain <script> (no type): it
+    // the editor: one file for the six node types. The bundle goes first, in a plain <script> (no type): it
     // registers no node type, so the Flow Library scorecard, which reads types from text/javascript blocks, leaves
     // it alone; the registerType calls below pass what it defines (GatewireTwilio).
     const sources = editorSources();
@@ -146,14 +146,14 @@ async function main() {
 
     // message catalog and help, one of each per language: Node-RED reads <dir of the .js>/locales/<lang>/
     // <basename>.json and .html. Each language's twilio.json is complete on its own, the operations' summaries and
-    // parameter help included (en-US as well). The help files hold the account's and the webhook's help, written by
+    // parameter help included (en-US as well). The help files hold the account's, the webhook's and the alert's help, written by
     // hand per language; the editor makes the operation nodes' help from the catalog and the message catalog.
     const localesDir = path.join(root, "locales");
     for (const language of fs.readdirSync(localesDir)) {
         const catalog = JSON.parse(fs.readFileSync(path.join(localesDir, language, "twilio.json"), "utf8"));
         const target = path.join(out, "locales", language);
         write(path.join(target, `${NODE_SET}.json`), JSON.stringify(catalog));
-        const handWritten = [ACCOUNT_NODE_TYPE, WEBHOOK_NODE_TYPE].map((type) => fs.readFileSync(path.join(localesDir, language, `${type}.html`), "utf8"));
+        const handWritten = [ACCOUNT_NODE_TYPE, WEBHOOK_NODE_TYPE, ALERT_NODE_TYPE].map((type) => fs.readFileSync(path.join(localesDir, language, `${type}.html`), "utf8"));
         write(path.join(target, `${NODE_SET}.html`), handWritten.join("\n"));
     }
 

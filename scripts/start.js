@@ -80,6 +80,8 @@ async function chooseTwilio() {
     const { TwilioStandin, STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN } = require("../build/standin/server.js");
     // receipts half a second apart: queued, sent and delivered arrive in the debug sidebar one after another
     const standin = new TwilioStandin({ host: HOST, port: portFrom("TWILIO_STANDIN_PORT", 1882), callbackDelayMs: 500 });
+    // whoever the "Pump alarm with escalation" example calls presses 1: its alarm is acknowledged on the call
+    standin.answerCalls({ digits: "1", delayMs: 2_000 });
     const url = await standin.start();
     process.env.TWILIO_ACCOUNT_SID = STANDIN_ACCOUNT_SID;
     process.env.TWILIO_AUTH_TOKEN = STANDIN_AUTH_TOKEN;

@@ -1,6 +1,6 @@
 /**
  * Translations: the runtime's i18n (@node-red/util, the one test/support/runtime.js uses) serves the message
- * catalog of the package's node set (one per language, for the five node types) in de, ja and zh-CN with every
+ * catalog of the package's node set (one per language, for the six node types) in de, ja and zh-CN with every
  * key of the en-US catalog translated, and the sidebar help of each node type is there and in that language: the
  * account's and the webhook's from the language's help file, the operation nodes' as the editor makes it from the
  * catalog (the same code, with the same catalog lookups). The en-US catalog itself has a summary for every
@@ -14,7 +14,7 @@ const assert = require("node:assert/strict");
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
-const { ACCOUNT_NODE_TYPE, COLLECTION_NODE_TYPES, OPERATIONS, WEBHOOK_NODE_TYPE } = require("../build/catalog");
+const { ACCOUNT_NODE_TYPE, ALERT_NODE_TYPE, COLLECTION_NODE_TYPES, OPERATIONS, WEBHOOK_NODE_TYPE } = require("../build/catalog");
 const { CATALOG_NAMESPACE, NODE_SET } = require("../build/catalog/node-types");
 const { collectionHelpHtml } = require("../build/editor/browser/operation/help-html");
 
@@ -28,7 +28,7 @@ const LOCALES_DIR = path.join(__dirname, "..", "nodes", "locales");
 const ENGLISH = "en-US";
 const LANGUAGES = ["de", "ja", "zh-CN"];
 const OPERATION_NODE_TYPES = Object.values(COLLECTION_NODE_TYPES);
-const NODE_TYPES = [ACCOUNT_NODE_TYPE, ...OPERATION_NODE_TYPES, WEBHOOK_NODE_TYPE];
+const NODE_TYPES = [ACCOUNT_NODE_TYPE, ...OPERATION_NODE_TYPES, WEBHOOK_NODE_TYPE, ALERT_NODE_TYPE];
 const COLLECTION_OF_TYPE = Object.fromEntries(Object.entries(COLLECTION_NODE_TYPES).map(([collection, type]) => [type, collection]));
 const ALL = LANGUAGES;
 
@@ -51,6 +51,12 @@ const SAME_AS_ENGLISH = {
     "twilio.paletteLabel.twilio-messages": ALL,
     "twilio.paletteLabel.twilio-media": ALL,
     "twilio.paletteLabel.twilio-webhook": ALL,
+    "twilio.paletteLabel.twilio-alert": ALL,
+    // the alert dialog's label of its webhook node: the node's palette name, kept in English as above
+    "twilio.alert.label.webhook": ALL,
+    // "SMS" is the word in German and Japanese too; "Name" the German word (as twilio.label.name)
+    "twilio.alert.label.sms": ["de", "ja"],
+    "twilio.alert.label.contactName": ["de"],
     // a path and a host name shown as examples in empty fields of the webhook dialog
     "twilio.webhook.placeholder.path": ALL,
     "twilio.webhook.placeholder.publicBaseUrl": ALL,
@@ -319,7 +325,11 @@ describe("translations (de, ja, zh-CN)", function () {
                 t.params.getMedia.MediaSid = { text: "not a string" };
             });
             const english = fs.readFileSync(path.join(dir, ENGLISH, `${NODE_SET}.html`), "utf8");
-            const webhookHelp = (html) => html.slice(html.search(new RegExp(`<script type="text/(?:html|markdown)" data-help-name="${WEBHOOK_NODE_TYPE}">`)));
+            // the webhook's help, up to the alert's, which follows it in the file
+            const webhookHelp = (html) => {
+                const start = html.search(new RegExp(`<script type="text/(?:html|markdown)" data-help-name="${WEBHOOK_NODE_TYPE}">`));
+                return html.slice(start, html.indexOf(`data-help-name="${ALERT_NODE_TYPE}"`, start)).replace(/<script[^>]*$/, "");
+            };
             editHelp("de", (html) => html.replace(`data-help-name="${ACCOUNT_NODE_TYPE}"`, `data-help-name="${COLLECTION_NODE_TYPES.calls}"`));
             editHelp("zh-CN", (html) => html.replace(webhookHelp(html), webhookHelp(english)));
             await register(MUTATED, dir);

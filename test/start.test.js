@@ -25,7 +25,7 @@ const mqtt = nodeRedModule("mqtt", "@node-red/nodes");
 
 const ROOT = path.join(__dirname, "..");
 const EXAMPLES_DIR = path.join(ROOT, "examples");
-const TWILIO_NODE_TYPES = ["twilio-calls", "twilio-messages", "twilio-media", "twilio-webhook"];
+const TWILIO_NODE_TYPES = ["twilio-calls", "twilio-messages", "twilio-media", "twilio-webhook", "twilio-alert"];
 /** The operations that create something at Twilio: what the outbox keeps until Twilio has it. */
 const CREATES = ["postMessage", "createCall"];
 const START_LIMIT_MS = 30_000;
@@ -427,6 +427,30 @@ describe("npm start (scripts/start.js)", function () {
                 }
             }
             assert.ok(tried >= 5, `${tried} injects lead to a create`);
+        } finally {
+            sidebar.close();
+        }
+    });
+
+    it('"Pump alarm with escalation": the SMS, then the call, which the stand-in answers by pressing 1: acknowledged', async function () {
+        this.timeout(90_000);
+        const { nodes } = examples.find(({ file }) => file === "Pump alarm with escalation.json");
+        const raise = nodes.find((node) => node.type === "inject" && node.payload !== "clear");
+        const alert = nodes.find((node) => node.type === "twilio-alert");
+        const events = debugNodesAfter(nodes, alert.wires[0]);
+        const sidebar = await debugSidebar(editor);
+        try {
+            const response = await fetch(`${editor}/inject/${raise.id}`, { method: "POST" });
+            assert.equal(response.status, 200);
+            const waitMs = alert.ackWait * 60_000 + 20_000;
+            const shownEvents = await sidebar.waitFor("the alarm to be acknowledged", 5, (event) => events.has(event.id), waitMs);
+            const seen = shownEvents.map((event) => shown(event));
+            assert.deepEqual(
+                seen.map((msg) => `${msg.event}${msg.channel ? ` ${msg.channel}` : ""}`),
+                ["raised", "notified sms", "escalated call", "notified call", "acknowledged"],
+            );
+            assert.equal(seen[4].how, "keypress");
+            assert.deepEqual(seen[4].by, { name: alert.contacts[0].name, number: alert.contacts[0].number });
         } finally {
             sidebar.close();
         }

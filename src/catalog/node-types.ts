@@ -19,6 +19,9 @@ export const NODE_COLOR = "#F58A96";
 /** The node that receives Twilio's webhooks (inbound messages and calls, status callbacks). */
 export const WEBHOOK_NODE_TYPE = "twilio-webhook";
 
+/** The node that sends an alarm until someone acknowledges it (de-duplication, escalation, acknowledgement). */
+export const ALERT_NODE_TYPE = "twilio-alert";
+
 /** The operation nodes: one per collection of operations (calls, messages, media), each offering that collection's operations. */
 export const COLLECTION_NODE_TYPES: Readonly<Record<CollectionName, string>> = {
     calls: "twilio-calls",

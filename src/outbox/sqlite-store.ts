@@ -21,6 +21,7 @@
 import fs from "node:fs";
 import { OUTBOX_DEFAULTS } from "../catalog/account-defaults";
 import { openDatabase, type SqlDatabase, type SqlStatement } from "./sqlite";
+import type { AlarmRecord, AlarmStore } from "./alarm-store";
 import { OPEN_STATES, type AccountSummary, type EntryRow, type EntryState, type NewEntry, type OutboxStore } from "./store";
 
 /** Another process holds the file (SQLITE_BUSY at open). */
@@ -53,6 +54,13 @@ CREATE TABLE IF NOT EXISTS entries (
     finished INTEGER
 );
 CREATE INDEX IF NOT EXISTS entries_by_account ON entries (account, state);
+CREATE TABLE IF NOT EXISTS alarms (
+    seq INTEGER PRIMARY KEY,
+    node TEXT NOT NULL,
+    key TEXT NOT NULL,
+    data TEXT NOT NULL,
+    UNIQUE (node, key)
+);
 `;
 
 /**
@@ -117,11 +125,12 @@ function makePrivate(file: string): void {
     }
 }
 
-export class SqliteOutboxStore implements OutboxStore {
+export class SqliteOutboxStore implements OutboxStore, AlarmStore {
     readonly driver: string;
     private readonly db: SqlDatabase;
     private readonly sql: Record<
-        "insert" | "sending" | "waiting" | "unknown" | "done" | "finish" | "prune" | "open" | "adopt" | "legacy" | "summary" | "shift" | "accounts" | "message",
+        | "insert" | "sending" | "waiting" | "unknown" | "done" | "finish" | "prune" | "open" | "adopt" | "legacy" | "summary" | "shift" | "accounts" | "message"
+        | "alarms" | "putAlarm" | "deleteAlarm" | "deleteAlarms",
         SqlStatement
     >;
     private queue: Write[] = [];
@@ -194,6 +203,11 @@ export class SqliteOutboxStore implements OutboxStore {
             shift: db.prepare(
                 "UPDATE entries SET created = created + ?, attempt_started = attempt_started + ?, last_attempt = last_attempt + ?, finished = finished + ?",
             ),
+            alarms: db.prepare("SELECT node, key, data FROM alarms WHERE node = ? ORDER BY seq"),
+            // an update keeps the row's place (seq): alarms are read back in the order they were raised
+            putAlarm: db.prepare("INSERT INTO alarms (node, key, data) VALUES (?, ?, ?) ON CONFLICT (node, key) DO UPDATE SET data = excluded.data"),
+            deleteAlarm: db.prepare("DELETE FROM alarms WHERE node = ? AND key = ?"),
+            deleteAlarms: db.prepare("DELETE FROM alarms WHERE node = ?"),
         };
     }
 
@@ -306,6 +320,21 @@ export class SqliteOutboxStore implements OutboxStore {
 
     prune(account: string, before: number): void {
         this.commitLater(() => this.sql.prune.run(account, before), "forgetting old claims");
+    }
+
+    async alarmsOf(node: string): Promise<AlarmRecord[]> {
+        // what is queued is on disk first, as for openEntries
+        this.commitAll();
+        return (this.sql.alarms.all(node) as AlarmRecord[]).map((row) => ({ node: row.node, key: row.key, data: row.data }));
+    }
+
+    putAlarm(record: AlarmRecord): Promise<void> {
+        return this.commitSoon(() => this.sql.putAlarm.run(record.node, record.key, record.data), `alarm ${record.key}`) as Promise<void>;
+    }
+
+    deleteAlarms(node: string, key?: string): Promise<void> {
+        const run = () => (key === undefined ? this.sql.deleteAlarms.run(node) : this.sql.deleteAlarm.run(node, key));
+        return this.commitSoon(run, key === undefined ? `the alarms of node ${node}` : `alarm ${key}`) as Promise<void>;
     }
 
     /** Commits what is queued now (also called by close). */

@@ -8,7 +8,7 @@
  * To change a node's settings: add a step with the next `to`; never edit a released step.
  */
 import { ACCOUNT_DEFAULTS, OUTBOX_DEFAULTS } from "../catalog/account-defaults";
-import { ACCOUNT_NODE_TYPE, COLLECTION_NODE_TYPES, WEBHOOK_NODE_TYPE } from "../catalog/node-types";
+import { ACCOUNT_NODE_TYPE, ALERT_NODE_TYPE, COLLECTION_NODE_TYPES, WEBHOOK_NODE_TYPE } from "../catalog/node-types";
 
 export const CONFIG_VERSION_PROPERTY = "configVersion";
 
@@ -81,6 +81,7 @@ const MIGRATIONS: Readonly<Record<string, readonly Migration[]>> = {
     [COLLECTION_NODE_TYPES.messages]: [{ to: 1, apply() {} }, MESSAGE_CREDENTIALS_OPT_IN],
     [COLLECTION_NODE_TYPES.media]: [{ to: 1, apply() {} }, MESSAGE_CREDENTIALS_OPT_IN],
     [WEBHOOK_NODE_TYPE]: [{ to: 1, apply() {} }],
+    [ALERT_NODE_TYPE]: [{ to: 1, apply() {} }],
 };
 
 /** The current configuration version of each node type of this package. */

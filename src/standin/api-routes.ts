@@ -2,6 +2,7 @@
  * The stand-in's routing table for Twilio's REST API: which path is which resource, Basic auth against the
  * account in the path, and what each method does to the account's calls, messages and media.
  */
+import { answerCall, answerMessage } from "./answers";
 import { progressCall, progressMessage, type LifecycleOptions } from "./lifecycle";
 import { listPage } from "./paging";
 import { createCall, createMessage, type Form, type Resource } from "./resources";
@@ -113,6 +114,7 @@ function routesOf(lifecycle: LifecycleOptions): Route[] {
             const call = createCall(account.sid, form, lifecycle.now());
             account.calls.set(String(call.sid), call);
             progressCall(account, call, form, lifecycle);
+            answerCall(account, call, form, lifecycle);
             return call;
         }),
         {
@@ -124,6 +126,7 @@ function routesOf(lifecycle: LifecycleOptions): Route[] {
             account.messages.set(String(message.sid), message);
             account.media.set(String(message.sid), new Map(media.map((item) => [String(item.sid), item])));
             progressMessage(account, message, form, lifecycle);
+            answerMessage(account, message, lifecycle);
             return message;
         }),
         {

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import twilio from "twilio";
 import { LOOPBACK_HOSTS } from "../rules/base-url";
 
-export type CallbackKind = "message-status" | "call-status" | "incoming-message";
+export type CallbackKind = "message-status" | "call-status" | "incoming-message" | "gather";
 
 export interface CallbackRecord {
     kind: CallbackKind;

@@ -5,6 +5,7 @@
  * between ends its sequence. Without a loopback StatusCallback nothing moves: the stand-in simulates only what
  * it can report on this machine.
  */
+import type { Answers } from "./answers";
 import type { Account } from "./store";
 import { CallbackSender, isLoopbackUrl } from "./callbacks";
 import { all, one, type Form, type Resource } from "./resources";
@@ -16,6 +17,8 @@ export interface LifecycleOptions {
     /** Pause before each step. */
     delayMs: number;
     now: () => Date;
+    /** Keypresses and SMS replies of the people called and texted (answers.ts). */
+    answers: Answers;
 }
 
 /** The StatusCallback to report to, recorded as refused when it is not on this machine. */

@@ -11,6 +11,7 @@
 import { EventEmitter } from "node:events";
 import type http from "node:http";
 import type { AddressInfo } from "node:net";
+import { Answers, type CallAnswer, type MessageAnswer } from "./answers";
 import { ApiRoutes, type Reply } from "./api-routes";
 import { CallbackSender, type CallbackRecord } from "./callbacks";
 import { HttpServer } from "./http-server";
@@ -25,6 +26,7 @@ import { incomingMessageParams } from "./webhook-params";
 
 export { INCOMING_MESSAGE_PATH, type IncomingMessageOptions } from "./incoming-message";
 export type { Fault, FaultPolicy, RecordedRequest } from "./recording-and-faults";
+export type { CallAnswer, MessageAnswer } from "./answers";
 export type { RefusedConnection } from "./refusals";
 
 /** The account every stand-in starts with. Not a secret: it only opens this local server. */
@@ -62,6 +64,7 @@ export class TwilioStandin extends EventEmitter {
     private readonly now: () => Date;
     private readonly routes: ApiRoutes;
     private readonly faults = new FaultSchedule();
+    private readonly answers = new Answers();
     private address?: AddressInfo;
     /** Requests received and not yet answered (or cut), and the highest that number has been (reset() clears it). */
     inFlight = 0;
@@ -70,7 +73,7 @@ export class TwilioStandin extends EventEmitter {
     constructor(private readonly options: StandinOptions = {}) {
         super();
         this.now = options.now ?? (() => new Date());
-        const lifecycle: LifecycleOptions = { sender: this.sender, delayMs: options.callbackDelayMs ?? DEFAULT_CALLBACK_DELAY_MS, now: this.now };
+        const lifecycle: LifecycleOptions = { sender: this.sender, delayMs: options.callbackDelayMs ?? DEFAULT_CALLBACK_DELAY_MS, now: this.now, answers: this.answers };
         this.store.addAccount(STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN);
         this.http = new HttpServer((req, res) => void this.serve(req, res), options.tls);
         this.routes = new ApiRoutes(this.store, lifecycle);
@@ -112,6 +115,20 @@ export class TwilioStandin extends EventEmitter {
         this.refusals.length = 0;
         this.maxInFlight = this.inFlight;
         this.faults.clear();
+        this.answers.clear();
+    }
+
+    /**
+     * From now on, calls whose TwiML holds a <Gather> are answered with these digits, posted (signed) to its
+     * action URL as Twilio does (answers.ts); undefined stops it. `to` limits it to calls to one number.
+     */
+    answerCalls(answer: CallAnswer | undefined): void {
+        this.answers.calls = answer;
+    }
+
+    /** From now on, messages the account sends are answered by SMS from their recipient, sent (signed) to `answer.url`. */
+    answerMessages(answer: MessageAnswer | undefined): void {
+        this.answers.messages = answer;
     }
 
     /** Resolves when every status sequence under way (and its callbacks) has ended. */

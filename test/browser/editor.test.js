@@ -2,7 +2,7 @@
  * The real Node-RED 4.1 editor in Debian's chromium (playwright-core), with this package loaded as `npm start`
  * loads it, against the package's Twilio stand-in:
  *
- *  - the palette shows calls, messages, media and webhook in one "Twilio" category, with their icons served (200);
+ *  - the palette shows calls, messages, media, webhook and alert in one "Twilio" category, with their icons served (200);
  *  - each node is dragged from the palette and its dialog opened by double-click; every operation of its
  *    dropdown shows exactly the catalog's parameters, which must include every argument of the reference
  *    spec's table (read by test/support/reference-spec.js, not from the catalog), with the required marker,
@@ -13,7 +13,9 @@
  *  - a Twilio account is added from the Account field (password input for the token, advanced API base URL);
  *  - a webhook node's dialog shows the URL to give Twilio and warns when signatures are not checked; the
  *    messages node takes it as its status webhook;
- *  - the help sidebar shows the package's help for all five node types;
+ *  - an alert node's dialog takes that webhook node, From and a contact list edited row by row (added, removed,
+ *    fixed), marked invalid while a contact has no number;
+ *  - the help sidebar shows the package's help for all six node types;
  *  - Deploy writes the values and types to flows.json, the auth token only encrypted into flows_cred.json;
  *    an inject wired to the messages node then sends its SMS to the stand-in, whose delivery receipts the
  *    deployed webhook node accepts (signed with the account's token, checked against its public base URL).
@@ -74,7 +76,8 @@ const SCENARIOS = {
 const TYPES = Object.keys(SCENARIOS);
 const WEBHOOK = "twilio-webhook";
 /** The Twilio palette category: the operation nodes and the webhook, with their palette labels. */
-const PALETTE = { "twilio-calls": "calls", "twilio-messages": "messages", "twilio-media": "media", [WEBHOOK]: "webhook" };
+const ALERT = "twilio-alert";
+const PALETTE = { "twilio-calls": "calls", "twilio-messages": "messages", "twilio-media": "media", [WEBHOOK]: "webhook", [ALERT]: "alert" };
 const WEBHOOK_PATH = "/twilio/status";
 
 /** What Node-RED's flows.json must hold for a scenario: every field of the collection, "" unless the final operation has it. */
@@ -166,7 +169,7 @@ describe("the editor in a browser (Node-RED 4.1, chromium)", function () {
     });
 
     describe("the palette", function () {
-        it("shows calls, messages, media and webhook in one Twilio palette category, with their icons loaded", async function () {
+        it("shows calls, messages, media, webhook and alert in one Twilio palette category, with their icons loaded", async function () {
             const types = Object.keys(PALETTE);
             const palette = await page.evaluate((types) => {
                 return types.map((type) => {
@@ -190,14 +193,14 @@ describe("the editor in a browser (Node-RED 4.1, chromium)", function () {
                 assert.match(entry.icon || "", new RegExp(`icons/@gatewire/node-red-twilio/${entry.type}\\.svg`), `${entry.type}: its palette icon is ${entry.icon}`);
             }
             assert.equal(new Set(palette.map((entry) => entry.category)).size, 1, `the nodes are in different categories: ${palette.map((e) => `${e.type} in ${e.category}`).join(", ")}`);
-            assert.deepEqual([...palette[0].inCategory].sort(), [...types].sort(), "the Twilio category holds exactly calls, messages, media and webhook");
+            assert.deepEqual([...palette[0].inCategory].sort(), [...types].sort(), "the Twilio category holds exactly calls, messages, media, webhook and alert");
             assert.deepEqual(palette.map((entry) => entry.label), Object.values(PALETTE), "palette labels");
             // the icons are background images: the browser requests them as it lays out the palette
             await ui.waitUntil(
                 page,
                 (count) => performance.getEntriesByType("resource").filter((e) => /node-red-twilio\/twilio-\w+\.svg/.test(e.name)).length >= count,
                 types.length,
-                "the browser did not request the four palette icons",
+                "the browser did not request the five palette icons",
             );
             // the page has them; the test process hears of their responses a moment later
             const deadline = Date.now() + 5_000;
@@ -519,6 +522,91 @@ describe("the editor in a browser (Node-RED 4.1, chromium)", function () {
         });
     });
 
+    describe(ALERT, function () {
+        const alert = (state[ALERT] = { id: undefined, failed: undefined });
+        const it = (title, body) =>
+            global.it(title, async function () {
+                if (alert.failed) throw new Error(`not run: an earlier step of ${ALERT} failed (${alert.failed})`);
+                try {
+                    await body.call(this);
+                } catch (err) {
+                    alert.failed = title;
+                    await ui.cancelAllTrays(page).catch(() => {});
+                    throw err;
+                }
+            });
+
+        /** Fills the contact rows of the open dialog, in order: [name, number, sms, call]. */
+        async function fillContacts(rows) {
+            const list = page.locator("#node-input-contacts-list");
+            for (let i = await list.locator("li").count(); i < rows.length; i++) {
+                await page.locator(".node-input-contacts-row .red-ui-editableList-addButton").click();
+            }
+            for (const [index, [name, number, sms, call]] of rows.entries()) {
+                const row = list.locator("li").nth(index);
+                await row.locator(".twilio-alert-contact-name").fill(name);
+                await row.locator(".twilio-alert-contact-number").fill(number);
+                await row.locator(".twilio-alert-contact-sms").setChecked(sms);
+                await row.locator(".twilio-alert-contact-call").setChecked(call);
+            }
+        }
+
+        const saved = (id) =>
+            page.evaluate((id) => {
+                const n = RED.nodes.node(id);
+                return { valid: n.valid, account: n.account, webhook: n.webhook, from: n.from, contacts: n.contacts, ackWait: Number(n.ackWait), rounds: Number(n.rounds), cooldown: Number(n.cooldown) };
+            }, id);
+
+        it("its dialog takes the webhook node, From and an edited contact list; a contact without a number is invalid", async function () {
+            assert.ok(accountId && state[WEBHOOK].id, "not run: no account or no webhook node (an earlier step failed)");
+            alert.id = await ui.dragFromPalette(page, ALERT, { x: 320, y: 580 });
+            await ui.openEditor(page, alert.id, ALERT, "#node-input-from");
+            await page.selectOption("#node-input-account", accountId);
+            const offered = await page.locator("#node-input-webhook option").evaluateAll((options) => options.map((o) => o.value));
+            assert.deepEqual(offered, ["", state[WEBHOOK].id], "the webhook nodes of the flows");
+            await page.selectOption("#node-input-webhook", state[WEBHOOK].id);
+            await page.locator("#node-input-from").fill(FROM_NUMBER);
+            await fillContacts([["Ann", "+16175551212", true, true], ["Bob", "", true, false]]);
+            await page.locator("#node-input-ackWait").fill("0.5");
+            await ui.screenshotTray(page, path.join(ARTIFACTS, "twilio-alert.png"));
+            await ui.closeTray(page, "#node-dialog-ok", ALERT);
+            const first = await saved(alert.id);
+            assert.equal(first.valid, false, "Bob has no number: the node is invalid");
+            assert.deepEqual(first.contacts, [
+                { name: "Ann", number: "+16175551212", sms: true, call: true },
+                { name: "Bob", number: "", sms: true, call: false },
+            ]);
+        });
+
+        it("reopens with its contacts; a removed row and a fixed number make it valid", async function () {
+            await ui.openEditor(page, alert.id, ALERT, "#node-input-from");
+            const list = page.locator("#node-input-contacts-list");
+            assert.equal(await list.locator("li").count(), 2, "the two contacts are shown again");
+            assert.equal(await list.locator("li").nth(1).locator(".twilio-alert-contact-name").inputValue(), "Bob");
+            await list.locator("li").nth(1).locator(".twilio-alert-contact-number").fill("+16175551313");
+            await fillContacts([["Ann", "+16175551212", true, true], ["Bob", "+16175551313", true, false], ["Cy", "+16175551414", false, true]]);
+            // the first row removed: Bob is first now
+            await list.locator("li").nth(0).locator(".red-ui-editableList-item-remove").click();
+            // the row fades out before it leaves the list
+            await ui.waitUntil(page, () => $("#node-input-contacts-list").editableList("items").length === 2, undefined, "the removed row stays in the list");
+            await ui.screenshotTray(page, path.join(ARTIFACTS, "twilio-alert.png"));
+            await ui.closeTray(page, "#node-dialog-ok", ALERT);
+            assert.deepEqual(await saved(alert.id), {
+                valid: true,
+                account: accountId,
+                webhook: state[WEBHOOK].id,
+                from: FROM_NUMBER,
+                contacts: [
+                    { name: "Bob", number: "+16175551313", sms: true, call: false },
+                    { name: "Cy", number: "+16175551414", sms: false, call: true },
+                ],
+                ackWait: 0.5,
+                rounds: 2,
+                cooldown: 10,
+            });
+        });
+    });
+
     describe("after editing the three nodes", function () {
         it("offers every operation of the reference spec in one of the three dropdowns", function () {
             const offered = TYPES.flatMap((type) => state[type].operations);
@@ -526,9 +614,9 @@ describe("the editor in a browser (Node-RED 4.1, chromium)", function () {
             assert.deepEqual(missing, [], `operations of the reference spec no dropdown offers: ${missing}`);
         });
 
-        it("shows the package's help in the sidebar for each of the five node types", async function () {
+        it("shows the package's help in the sidebar for each of the six node types", async function () {
             assert.ok(state.accountHelpShown, "twilio-account: its help was not shown (the account dialog step failed)");
-            for (const type of [...TYPES, WEBHOOK]) {
+            for (const type of [...TYPES, WEBHOOK, ALERT]) {
                 assert.ok(state[type].id, `${type}: no node on the workspace (an earlier step failed)`);
                 // select the node with a click, then open the help tab
                 await page.locator("#red-ui-workspace-chart").click({ position: { x: 700, y: 600 } });
@@ -571,6 +659,18 @@ describe("the editor in a browser (Node-RED 4.1, chromium)", function () {
                 const saved = { type: hook.type, account: hook.account, path: hook.path, publicBaseUrl: hook.publicBaseUrl, validate: hook.validate, replyTimeout: hook.replyTimeout };
                 const wanted = { type: WEBHOOK, account: accountId, path: WEBHOOK_PATH, publicBaseUrl: `${nodeRed.url}/`, validate: true, replyTimeout: 5 };
                 if (JSON.stringify(saved) !== JSON.stringify(wanted)) failures.push(`${WEBHOOK}: flows.json holds ${JSON.stringify(saved)}, expected ${JSON.stringify(wanted)}`);
+            }
+            const alertNode = flows.find((n) => n.id === state[ALERT].id);
+            if (state[ALERT].id && !state[ALERT].failed) {
+                const contacts = alertNode && JSON.stringify(alertNode.contacts);
+                const wanted = JSON.stringify([
+                    { name: "Bob", number: "+16175551313", sms: true, call: false },
+                    { name: "Cy", number: "+16175551414", sms: false, call: true },
+                ]);
+                if (!alertNode) failures.push(`${ALERT}: node ${state[ALERT].id} is not in flows.json`);
+                else if (contacts !== wanted || alertNode.webhook !== state[WEBHOOK].id || alertNode.account !== accountId) {
+                    failures.push(`${ALERT}: flows.json holds contacts ${contacts}, webhook ${alertNode.webhook}, account ${alertNode.account}`);
+                }
             }
             const messages = flows.find((n) => n.id === state["twilio-messages"].id);
             if (messages && messages.statusWebhook !== state[WEBHOOK].id) failures.push(`twilio-messages: statusWebhook is ${messages.statusWebhook}, expected ${state[WEBHOOK].id}`);

@@ -19,8 +19,8 @@ const RUNTIME_DIR = process.env.NODE_RED_RUNTIME
 const { i18n, log } = require(require.resolve("@node-red/util", { paths: [RUNTIME_DIR] }));
 
 const NODES_DIR = path.join(__dirname, "..", "..", "nodes");
-const NODE_TYPES = ["twilio-account", "twilio-calls", "twilio-messages", "twilio-media", "twilio-webhook"];
-/** The package's one node set (package.json node-red.nodes): nodes/twilio.js registers all five types. */
+const NODE_TYPES = ["twilio-account", "twilio-calls", "twilio-messages", "twilio-media", "twilio-webhook", "twilio-alert"];
+/** The package's one node set (package.json node-red.nodes): nodes/twilio.js registers all six types. */
 const { NODE_SET } = require("../../build/catalog/node-types");
 
 helper.init(require.resolve(RUNTIME_DIR));

@@ -8,12 +8,14 @@ import { COLLECTION_NODE_TYPES } from "../../catalog/node-types";
 import { accountEditor } from "./account/account-editor";
 import { operationEditor } from "./operation/operation-editor";
 import { webhookEditor } from "./webhook/webhook-editor";
+import { alertEditor } from "./alert/alert-editor";
 
 export const account = accountEditor();
 export const calls = operationEditor(COLLECTION_NODE_TYPES.calls, "calls");
 export const messages = operationEditor(COLLECTION_NODE_TYPES.messages, "messages");
 export const media = operationEditor(COLLECTION_NODE_TYPES.media, "media");
 export const webhook = webhookEditor();
+export const alert = alertEditor();
 
 /** Twilio's cost of a text as the runtime counts it: for scripts and tests in the page. */
 export { textCost } from "./operation/sms-counter";

@@ -87,8 +87,28 @@ interface TypedInputSettings {
     types: Array<string | TypedInputOptionType>;
 }
 
+/** Node-RED's editableList widget: a list of rows, each made by addItem from its data. */
+interface EditableListOptions {
+    addItem(row: JQuery, index: number, data: Record<string, unknown>): void;
+    removable?: boolean;
+    sortable?: boolean;
+    /** The label of the add button, or false for none. */
+    addButton?: string | boolean;
+    height?: number | string;
+}
+
 interface JQuery {
     readonly length: number;
+    /** editableList: made; a row added; its rows. */
+    editableList(options: EditableListOptions): this;
+    editableList(method: "addItem", data: Record<string, unknown>): this;
+    editableList(method: "items"): JQuery;
+    each(visit: (index: number, element: HTMLElement) => void): this;
+    data(key: string): unknown;
+    css(name: string, value: string): this;
+    empty(): this;
+    append(content: JQuery | string): this;
+    prop(name: "checked", value: boolean): this;
     /** The value of the first element: this code calls it on text inputs and single selects, which hold text. */
     val(): string;
     val(value: string): this;
@@ -100,7 +120,6 @@ interface JQuery {
     find(selector: string): JQuery;
     filter(keep: (index: number, element: HTMLElement) => boolean): JQuery;
     parent(): JQuery;
-    append(content: JQuery): this;
     appendTo(target: string | JQuery): this;
     insertAfter(target: string | JQuery): this;
     on(events: string, handler: (event: JQueryEvent) => void): this;
@@ -127,6 +146,7 @@ interface JqXhr<T> extends PromiseLike<T> {
 interface JQueryStatic {
     /** The elements a selector finds, or a new element (`"<option>"`) with these attributes. */
     (selector: string, attributes?: Record<string, string>): JQuery;
+    (element: HTMLElement): JQuery;
     /** The editor sets $.ajax up to carry its admin token; a relative url is under httpAdminRoot. */
     ajax(settings: { url: string; method: string; contentType: string; data: string; dataType: string }): JqXhr<unknown>;
     getJSON<T>(url: string): JqXhr<T>;

@@ -17,6 +17,7 @@ import { MemoryTokenStore } from "./idempotency";
 import { WebhookStatus } from "./status";
 import { replyInput } from "./reply-input";
 import { WebhookRequests } from "./request-handler";
+import { WebhookResponders, type WebhookResponder } from "./responders";
 import { addRoute, middlewareOf, removeRoute, type ExpressApp } from "./routes";
 import { signatureCheckOf } from "./signature-check";
 import { EMPTY_TWIML } from "./twiml";
@@ -33,13 +34,19 @@ interface WebhookNodeDef extends NodeDef {
 export interface WebhookNode extends Node {
     /** The URL Twilio reaches this node at; undefined when the public base URL is not set or not usable. */
     publicUrl?: string;
+    /** A node that answers some requests itself (twilio-alert) starts and stops listening; see responders.ts. */
+    registerResponder(responder: WebhookResponder): void;
+    deregisterResponder(responder: WebhookResponder): void;
 }
 
 export function registerWebhookNode(RED: NodeAPI): void {
     const t: Translate = (key, substitutions) => RED._(key, substitutions);
 
-    function TwilioWebhookNode(this: WebhookNode, saved: WebhookNodeDef) {
+    function TwilioWebhookNode(this: WebhookNode & { responders: WebhookResponders }, saved: WebhookNodeDef) {
         RED.nodes.createNode(this, saved);
+        const responders = (this.responders = new WebhookResponders());
+        this.registerResponder = (responder) => responders.add(responder);
+        this.deregisterResponder = (responder) => responders.remove(responder);
         startWebhook(RED, t, this, migrateConfig(WEBHOOK_NODE_TYPE, saved));
     }
 
@@ -47,7 +54,7 @@ export function registerWebhookNode(RED: NodeAPI): void {
 }
 
 /** Serves the node's route until the node closes, or says at deploy why it cannot. */
-function startWebhook(RED: NodeAPI, t: Translate, node: WebhookNode, config: WebhookNodeDef): void {
+function startWebhook(RED: NodeAPI, t: Translate, node: WebhookNode & { responders: WebhookResponders }, config: WebhookNodeDef): void {
     const account = (RED.nodes.getNode(config.account) as AccountNode | null)?.account;
     const path = typeof config.path === "string" ? config.path.trim() : "";
     const validate = config.validate !== false && config.validate !== "false";
@@ -67,7 +74,7 @@ function startWebhook(RED: NodeAPI, t: Translate, node: WebhookNode, config: Web
 
     const awaitingReply = new RequestsAwaitingReply(timeoutMs, (request) => request.answer(EMPTY_TWIML));
     const tokens = new MemoryTokenStore();
-    const { handler } = new WebhookRequests({ node, t, path, validate, check, status, awaitingReply, tokens, newId: () => RED.util.generateId() });
+    const { handler } = new WebhookRequests({ node, t, path, validate, check, status, awaitingReply, tokens, newId: () => RED.util.generateId(), responders: node.responders });
     addRoute(serving.app, path, handler, middlewareOf(RED.settings.httpNodeMiddleware));
     // known to its account while it serves; its status is its own: Twilio reaching this route says
     // nothing about this side reaching Twilio, so the account's reachability is not shown here

@@ -9,9 +9,10 @@ import type { Translate } from "../../rules/translate";
 import { REPLY_PROPERTY, type RequestsAwaitingReply } from "./awaiting-reply";
 import { awaitsReply, classify, sidOf } from "./events";
 import { payloadOf, readForm } from "./form";
-import { answer, headerOf, PLAIN_TEXT } from "./http-exchange";
+import { answer, headerOf, originalUrlOf, PLAIN_TEXT } from "./http-exchange";
 import { IDEMPOTENCY_HEADER, type StoredAnswer, type TokenStore } from "./idempotency";
 import { isJson, readJson } from "./json-body";
+import type { WebhookResponders } from "./responders";
 import type { WebhookStatus } from "./status";
 import type { Handler } from "./routes";
 import { refusalOf, type Refused, type SignatureCheck } from "./signature-check";
@@ -30,6 +31,8 @@ export interface WebhookRequestsSetup {
     tokens: TokenStore;
     /** A new msg._msgid (RED.util.generateId). */
     newId: () => string;
+    /** Nodes that answer some requests themselves (twilio-alert); asked after the signature check. */
+    responders?: WebhookResponders;
 }
 
 /** Answers Twilio, once, and keeps the answer for a repeat of the request. */
@@ -73,7 +76,9 @@ export class WebhookRequests {
             if (token) void tokens.settle(token, { status, contentType, body: text });
         };
         try {
-            this.emit("text" in body ? body.value : payloadOf(body.entries), reply);
+            const payload = "text" in body ? body.value : payloadOf(body.entries);
+            if (await this.answeredByResponder(req, payload, reply)) return;
+            this.emit(payload, reply);
         } catch (err) {
             // not handled: a repeat of it is handled anew
             if (token) void tokens.release(token);
@@ -95,6 +100,22 @@ export class WebhookRequests {
         if (stored) answer(res, stored.status, stored.contentType, stored.body);
         else answer(res, 200, TWIML_CONTENT_TYPE, EMPTY_TWIML);
         this.setup.status.retryAbsorbed();
+    }
+
+    /** Offers the request to the nodes registered to answer some (twilio-alert); true when one answered it. */
+    private async answeredByResponder(req: IncomingMessage, payload: unknown, reply: Reply): Promise<boolean> {
+        const { responders, node, t, status } = this.setup;
+        if (!responders || responders.size === 0) return false;
+        const params = paramsOf(payload);
+        const event = classify(params);
+        if (!awaitsReply(event)) return false;
+        const query = new URL(originalUrlOf(req), "http://webhook.invalid").searchParams;
+        const onError = (err: unknown) => node.error(t("twilio.webhook.errors.unexpected", { reason: err instanceof Error ? err.message : String(err) }));
+        const answered = await responders.answer({ event, params, query }, onError);
+        if (!answered) return false;
+        reply(200, TWIML_CONTENT_TYPE, answered.twiml);
+        status.event(event, sidOf(params));
+        return true;
     }
 
     /** Sends the request's payload to the flow; Twilio waits for the flow's reply only where it reads one. */
