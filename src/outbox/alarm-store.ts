@@ -24,6 +24,11 @@ export interface AlarmStore {
     putAlarm(record: AlarmRecord): Promise<void>;
     /** Forgets one alarm, or every alarm of the node when `key` is undefined; resolves once durable. */
     deleteAlarms(node: string, key?: string): Promise<void>;
+    /**
+     * A store shared by instances (redis-alarms.ts): hands `adopt` the node's alarms of an instance that stopped,
+     * as they are taken over, so that their escalation goes on here; returns the function that stops watching.
+     */
+    watchOrphans?(node: string, adopt: (records: AlarmRecord[]) => void): () => void;
 }
 
 /** The process's alarms, for accounts without an outbox file. */

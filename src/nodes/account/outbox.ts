@@ -22,6 +22,8 @@ import type { OpenRedisStore } from "../../outbox/redis-outboxes";
 import { openStore, OutboxInUse, reportUnattended, type OpenStore } from "../../outbox/outboxes";
 import { flowsStarted, flowsStopping, setOrphanLog, type HeldReason } from "../../outbox/result-router";
 import type { SqliteOutboxStore } from "../../outbox/sqlite-store";
+import type { AlarmStore } from "../../outbox/alarm-store";
+import { RedisAlarmStore } from "../../outbox/redis-alarms";
 import { accountKey } from "../../outbox/store";
 
 export const OUTBOX_FILE = "twilio-outbox.sqlite";
@@ -50,6 +52,8 @@ export interface AccountOutbox {
     outbox?: Outbox;
     /** The store it uses, while it has one: the file is this process's alone, so the tests look into it here. */
     store?: SqliteOutboxStore;
+    /** Where the twilio-alert nodes using this account keep their alarms: beside its outbox entries. */
+    alarms?: AlarmStore;
     close(): Promise<void>;
 }
 
@@ -158,6 +162,7 @@ export function startOutbox(RED: NodeAPI, node: Node, account: TwilioAccount, co
     return {
         outbox: enabled && credentials.ok ? outboxes[0] : undefined,
         store: opened.store,
+        alarms: opened.store,
         async close() {
             await Promise.all(attached.map((outbox) => outbox.detach(sender)));
             opened.release();
@@ -190,6 +195,7 @@ function startShared(RED: NodeAPI, node: Node, account: TwilioAccount, config: O
     redis.connected.catch(() => node.status({ fill: "red", shape: "ring", text: t("twilio.outbox.unavailableStatus") }));
     return {
         outbox,
+        alarms: new RedisAlarmStore(redis.connected),
         async close() {
             await outbox.detach(sender);
             redis.release();

@@ -7,7 +7,7 @@
  */
 import type { OperationParams } from "../../rules/validate";
 import type { Translate } from "../../rules/translate";
-import type { AlarmStore } from "../../outbox/alarm-store";
+import type { AlarmRecord, AlarmStore } from "../../outbox/alarm-store";
 import type { OutboxOutcome } from "../../outbox/result-router";
 import type { OfferedRequest, ResponderAnswer } from "../webhook/responders";
 import { ACK_DIGIT, GATHER_CODE_PARAM, GATHER_NODE_PARAM, matchKeypress, matchSmsAck, parseAckText, type AckMatch } from "./ack";
@@ -51,7 +51,7 @@ export class AlarmBook {
     }
 
     private async load(): Promise<void> {
-        const { store, nodeId, settings } = this.setup;
+        const { store, nodeId } = this.setup;
         let records;
         try {
             records = await store.alarmsOf(nodeId);
@@ -59,6 +59,17 @@ export class AlarmBook {
             this.setup.log.error(this.setup.t("twilio.alert.errors.readFailed", { reason: reasonOf(err) }));
             return;
         }
+        this.adopt(records);
+        // a store shared by instances hands over the alarms of one that stopped, to be escalated here
+        if (!this.closed) this.stopWatching = store.watchOrphans?.(nodeId, (orphans) => this.adopt(orphans.filter((one) => !this.alarms.has(one.key))));
+    }
+
+    private stopWatching?: () => void;
+
+    /** Alarms read from the store: each open one's due step is taken at once if it fell due meanwhile. */
+    private adopt(records: AlarmRecord[]): void {
+        const { store, nodeId, settings } = this.setup;
+        if (this.closed) return;
         const now = Date.now();
         for (const record of records) {
             const alarm = parseAlarm(record.data);
@@ -230,6 +241,7 @@ export class AlarmBook {
     /** The node closes: no more steps here; writes under way end first. Removed from the flow: its alarms are forgotten. */
     async stop(removed: boolean): Promise<void> {
         this.closed = true;
+        this.stopWatching?.();
         for (const timer of this.timers.values()) clearTimeout(timer);
         this.timers.clear();
         this.setup.sender.detach();

@@ -48,8 +48,9 @@ export function registerAlertNode(RED: NodeAPI): void {
         const { settings } = read;
 
         const outbox = accountNode?.outbox?.outbox;
-        // the alarms go where the account's messages wait: its outbox file when it keeps one, else this process's memory
-        const store: AlarmStore = (outbox && accountNode?.outbox?.store) || new MemoryAlarmStore();
+        // the alarms go where the account's messages wait: its outbox (the file, or Valkey/Redis) when it keeps one,
+        // else this process's memory
+        const store: AlarmStore = (outbox && accountNode?.outbox?.alarms) || new MemoryAlarmStore();
         const showOpen = (open: number) =>
             node.status(open > 0 ? { fill: "red", shape: "dot", text: t("twilio.alert.status.open", { n: open }) } : { fill: "green", shape: "dot", text: t("twilio.alert.status.quiet") });
         const user: AccountUser = {
