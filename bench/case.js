@@ -52,7 +52,8 @@ const WAYS = {
             { id: "ok", z: "tab", type: "bench-sink", output: 1 },
             { id: "failed", z: "tab", type: "bench-sink", output: 2 },
         ];
-        const red = await startNodeRed(flow, [ROOT]);
+        // bench/profile.js gives a copy of the package with a readable bundle, for a CPU profile by source file
+        const red = await startNodeRed(flow, [config.packageDir ?? ROOT]);
         const node = red.node("twilio");
         const waiting = new Map();
         let errors = 0;
@@ -168,7 +169,9 @@ async function measureLoop() {
     const cpu = process.cpuUsage();
     const memory = memorySampler();
     const io = ioCounters();
+    const windowStart = process.hrtime.bigint();
     const { seconds, latencies } = await closedLoop(messages, concurrency, (i) => way.send(i));
+    const windowEnd = process.hrtime.bigint();
     const written = ioCounters();
     const peak = memory.stop();
     const used = process.cpuUsage(cpu);
@@ -183,6 +186,8 @@ async function measureLoop() {
         writeBytesPerMessage: written && io ? (written.write_bytes - io.write_bytes) / messages : -1,
         // bytes this process passed to write calls (wchar: files and sockets alike; run.js subtracts the in-memory run)
         writeCallBytesPerMessage: written && io ? (written.wchar - io.wchar) / messages : -1,
+        // the measured loop on the monotonic clock in µs, as a CPU profile's timestamps are (bench/profile.js)
+        windowUs: [Number(windowStart / 1000n), Number(windowEnd / 1000n)],
         ...way.errors(),
     };
     await way.stop();

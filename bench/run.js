@@ -24,6 +24,7 @@ const path = require("node:path");
 const { parseArgs } = require("node:util");
 const { median } = require("./lib/measure");
 const { startStandin, seedMessage } = require("./lib/standin");
+const { profileNode } = require("./profile");
 const { startRedis } = require("../test/support/redis");
 
 const BENCH = __dirname;
@@ -57,8 +58,9 @@ function installBenchModules() {
 
 function runCase(config) {
     return new Promise((resolve, reject) => {
-        // the outbox's fsyncs are counted by strace (-f: SQLite runs in the main thread, but to be sure), when there is one
-        const traced = config.way === "outbox" && STRACE;
+        // the outbox's fsyncs are counted by strace (-f: SQLite runs in the main thread, but to be sure), when there
+        // is one, in a run of its own: stopping at every fsync slowed the outbox's runs by a fifth
+        const traced = config.countFsyncs === true && STRACE;
         const countsFile = path.join(os.tmpdir(), `twilio-bench-strace-${process.pid}-${Date.now()}`);
         const child = traced
             ? spawn("strace", ["-f", "--seccomp-bpf", "-qq", "-c", "-e", "trace=fsync,fdatasync", "-o", countsFile, process.execPath, "--expose-gc", path.join(BENCH, "case.js"), JSON.stringify(config)], { stdio: ["ignore", "pipe", "inherit"] })
@@ -113,6 +115,12 @@ async function loops() {
                     );
                 }
                 const result = { operation, concurrency, way, ...medianOf(runs) };
+                if (way === "outbox" && STRACE) {
+                    const counted = await withStandin(operation, (standin) =>
+                        runCase({ way, operation, concurrency, messages: MESSAGES, warmup: WARMUP, standin, countFsyncs: true }),
+                    );
+                    result.fsyncsPerMessage = counted.fsyncsPerMessage;
+                }
                 if (result.errors) console.warn(`bench: ${way} ${operation} c=${concurrency} had ${result.errors} errors: ${JSON.stringify(runs.find((run) => run.lastError)?.lastError)}`);
                 results.push(result);
                 console.log(`  ${operation.padEnd(11)} c=${String(concurrency).padEnd(3)} ${way.padEnd(8)} ${result.perSecond.toFixed(0).padStart(6)} msg/s  p50 ${result.p50.toFixed(2)} ms`);
@@ -192,7 +200,7 @@ function versions() {
     };
 }
 
-function report(results, ceilings, burstResult, loads) {
+function report(results, ceilings, burstResult, loads, profile) {
     const mb = (bytes) => (bytes / 2 ** 20).toFixed(0);
     const find = (operation, concurrency, way) => results.find((r) => r.operation === operation && r.concurrency === concurrency && r.way === way);
     const v = versions();
@@ -309,6 +317,19 @@ function report(results, ceilings, burstResult, loads) {
     if (outbox10 && node10) goals.push(["outbox c=10: ≥ 80 % of the in-memory throughput", outbox10.perSecond >= 0.8 * node10.perSecond, `${((outbox10.perSecond / node10.perSecond) * 100).toFixed(0)} %`]);
     goals.push(["under 2 KB per queued message", burstResult.bytesPerQueued < 2048, `${(burstResult.bytesPerQueued / 1024).toFixed(2)} KB`]);
     goals.push(["drain rate within 5 % of the configured rate", Math.abs(burstResult.drainPerSecond / burstResult.rate - 1) <= 0.05, `${burstResult.drainPerSecond.toFixed(1)}/s for ${burstResult.rate}/s`]);
+    lines.push(
+        "",
+        `Where the CPU goes: the node's postMessage at concurrency 10 under V8's profiler (bench/profile.js; ${profile.result.cpuPerMessageMs.toFixed(3)} ms ` +
+            "of CPU per message in this longer, profiled run), the measured loop's busy time by cost centre (each sample to the nearest " +
+            "source file of this package on its stack, else to what ran):",
+        "",
+        "| cost centre | share of busy time |",
+        "|---|---|",
+    );
+    const shown = profile.centres.filter((centre) => centre.share >= 0.005);
+    for (const centre of shown) lines.push(`| ${centre.name} | ${(centre.share * 100).toFixed(1)} % |`);
+    const ourShare = profile.centres.filter((centre) => centre.name.startsWith("this package")).reduce((sum, centre) => sum + centre.share, 0);
+    lines.push(`| *(all of this package, together)* | *${(ourShare * 100).toFixed(1)} %* |`);
     lines.push("", "Goals:", "", "| goal | met | measured |", "|---|---|---|");
     for (const [goal, met, measured] of goals) lines.push(`| ${goal} | ${met ? "yes" : "**no**"} | ${measured} |`);
     return lines.join("\n") + "\n";
@@ -330,7 +351,9 @@ async function main() {
     const ceilings = [await ceiling("postMessage"), await ceiling("getMessage")];
     const burstResult = await burst();
     const loads = loading();
-    const table = report(results, ceilings, burstResult, loads);
+    console.log("bench: a CPU profile of the node's postMessage at c=10 ...");
+    const profile = await withStandin("postMessage", (standin) => profileNode(standin));
+    const table = report(results, ceilings, burstResult, loads, profile);
     fs.writeFileSync(path.join(BENCH, "results.md"), table);
     console.log(`\n${table}`);
     console.log("Written to bench/results.md");

@@ -218,6 +218,8 @@ describe("twilio-alert: de-duplication, escalation, acknowledgement", function (
         assert.equal(hookEvents.length, 1);
         assert.equal(hookEvents[0].payload.Body, "hello");
         await events.waitFor("escalated");
+        // the call's result too: one still in flight at the end would come out of the next test's node "alert"
+        await events.waitFor("notified", { count: 2 });
         assert.equal(events.seen.filter((msg) => msg.event === "acknowledged").length, 0);
     });
 
@@ -231,6 +233,8 @@ describe("twilio-alert: de-duplication, escalation, acknowledgement", function (
         const forged = await postForm(hookUrl, params, { signature: sign("not the token", hookUrl, params) });
         assert.equal(forged.status, 403);
         await events.waitFor("escalated");
+        // the call's result too: one still in flight at the end would come out of the next test's node "alert"
+        await events.waitFor("notified", { count: 2 });
         assert.equal(events.seen.filter((msg) => msg.event === "acknowledged").length, 0);
         // the same request signed with the account's token is taken
         const signed = await postForm(hookUrl, params, { signature: sign(STANDIN_AUTH_TOKEN, hookUrl, params) });

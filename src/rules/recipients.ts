@@ -12,6 +12,9 @@ const SIP_ADDRESS = /^\s*sips?:/i;
 /** What a recipient starts with; after a SIP address, a piece after a semicolon that does not is its parameter. */
 const RECIPIENT_START = /^\s*(?:[+(\d]|whatsapp:|client:|sips?:)/i;
 
+/** What separates recipients in a text: commas, semicolons, new lines (spaces belong to numbers). */
+const SEPARATORS = /[,;\r\n]/;
+
 /**
  * The recipients a To names when it is a list: an array, or text with a separator. A single recipient (text
  * without separator, or anything else) gives undefined: the message is sent as it is, with no msg.parts.
@@ -20,6 +23,8 @@ const RECIPIENT_START = /^\s*(?:[+(\d]|whatsapp:|client:|sips?:)/i;
 export function recipientList(to: unknown): unknown[] | undefined {
     if (Array.isArray(to)) return to.filter((entry) => !(typeof entry === "string" && entry.trim() === "")).map(trimmed);
     if (typeof to !== "string") return undefined;
+    // one recipient, as nearly every message has: nothing to split (this ran for every message)
+    if (!SEPARATORS.test(to)) return undefined;
     const entries: string[] = [];
     // separated by commas, semicolons or new lines (spaces belong to numbers)
     for (const line of to.split(/[,\r\n]/)) {
