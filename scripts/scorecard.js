@@ -5,12 +5,14 @@
  * request this machine cannot make, the Flow Library catalogue (P08, N01), with an empty catalogue. Everything
  * else is real, including the npm registry look-ups of P06, P07, D02 and D03.
  *
- * Prints node-red-dev's own output, then a summary of its scorecard (written with --output). Exits 1 if any check
- * fails or warns, if a check is missing from the scorecard, if an HTML file could not be parsed, or if validate
+ * Prints node-red-dev's own output, then a summary of its scorecard (written with --output). One failure is
+ * accepted, and said: D03 for a dependency whose latest major asks for a Node.js this package supports no longer
+ * (undici 8 needs Node 22.19; Node-RED 3 and 4 run on Node 20), while it is at the newest release of its major.
+ * Exits 1 if any other check fails or warns, if a check is missing from the scorecard, if an HTML file could not be parsed, or if validate
  * itself errors. Usage: node scripts/scorecard.js [package dir] (default: this checkout).
  */
 "use strict";
-const { spawn } = require("node:child_process");
+const { execFileSync, spawn } = require("node:child_process");
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
@@ -69,6 +71,13 @@ async function main() {
         fs.rmSync(tmp, { recursive: true, force: true });
     }
 
+    const accepted = acceptedOutdated(scorecard?.D03, packageDir);
+    if (accepted.length && scorecard) {
+        for (const { name, installed, latest, needs } of accepted) {
+            console.log(`\nscorecard: D03 accepted for ${name}: ${installed} is the newest ${installed.split(".")[0]}.x; its latest, ${latest}, needs Node ${needs}, and this package supports Node 20`);
+        }
+        if (accepted.length === scorecard.D03.packages.length) scorecard.D03 = { test: true, accepted: accepted.map((one) => `${one.name}@${one.installed}`) };
+    }
     const problems = [];
     if (result.code !== 0) problems.push(`node-red-dev validate exited with ${result.signal ?? result.code}`);
     if (!/^Complete$/m.test(result.stdout)) problems.push("node-red-dev validate did not complete");
@@ -81,7 +90,8 @@ async function main() {
     const warnings = result.stderr
         .split("\n")
         .filter((line) => /Warning:/.test(line))
-        .map((line) => line.replace(/^\s*›?\s*Warning:\s*/, "").trim());
+        .map((line) => line.replace(/^\s*›?\s*Warning:\s*/, "").trim())
+        .filter((warning) => !accepted.some(({ name }) => warning.startsWith(`D03 ${name} is not at latest version`)));
     problems.push(...warnings.map((w) => `warning: ${w}`));
     if (/^\s*›?\s*Error:/m.test(result.stderr)) problems.push("node-red-dev validate reported an error (see above)");
 
@@ -105,6 +115,27 @@ async function main() {
         process.exit(1);
     }
     console.log(`\nscorecard: all ${Object.keys(CHECKS).length} checks pass, no warnings`);
+}
+
+/**
+ * The dependencies D03 names that may stay behind: the registry's latest does not admit the oldest Node.js this
+ * package's engines do, and the installed one is the newest release of its own major.
+ */
+function acceptedOutdated(d03, packageDir) {
+    if (!d03 || d03.test === true || !Array.isArray(d03.packages)) return [];
+    // node-red-dev's own semver, which its checks use
+    const semver = require(require.resolve("semver", { paths: [path.join(path.dirname(NODE_RED_DEV), "..")] }));
+    const ours = semver.minVersion(require(path.join(packageDir, "package.json")).engines.node);
+    const view = (...args) => JSON.parse(execFileSync("npm", ["view", ...args, "--json"], { encoding: "utf8" }));
+    const accepted = [];
+    for (const name of d03.packages) {
+        const installed = require(require.resolve(`${name}/package.json`, { paths: [packageDir] })).version;
+        const latest = view(name, "version");
+        const needs = view(`${name}@${latest}`, "engines.node");
+        const newestOfMajor = semver.maxSatisfying([view(name, "versions")].flat(), `^${installed.split(".")[0]}`);
+        if (typeof needs === "string" && !semver.satisfies(ours, needs) && installed === newestOfMajor) accepted.push({ name, installed, latest, needs });
+    }
+    return accepted;
 }
 
 main().catch((err) => {
