@@ -120,10 +120,24 @@ describe("outbox on Valkey/Redis: three Node-RED, one killed (real processes)", 
         // alarm i went to instance i % INSTANCES; the stand-in has created a message once its form is read
         const victimsOnTheWire = () =>
             standin.requests.filter((r) => r.method === "POST" && r.answeredAt === 0 && Number(String(r.form.Body ?? "").slice(6)) % INSTANCES === 1);
-        await waitUntil("a create of the second instance made at the stand-in and not yet answered", () => victimsOnTheWire().length > 0, { everyMs: 2, limitMs: 10_000 });
+        // seen, taken and killed in one synchronous step: the stand-in runs in this process, so it cannot answer in
+        // between (the signal is sent before kill() first awaits); taken after the kill, an answer written meanwhile
+        // could leave nothing cut
+        let cut = [];
+        let killing;
+        await waitUntil(
+            "a create of the second instance made at the stand-in and not yet answered",
+            () => {
+                const onTheWire = victimsOnTheWire();
+                if (onTheWire.length === 0) return false;
+                cut = onTheWire.map((r) => r.form.Body);
+                killing = kill(victim);
+                return true;
+            },
+            { everyMs: 2, limitMs: 10_000 },
+        );
         const killedAt = Date.now();
-        await kill(victim);
-        const cut = victimsOnTheWire().map((r) => r.form.Body);
+        await killing;
 
         // the survivors send the rest, and take over what the killed one left once its lease lapses
         const created = () => [...standin.store.accounts.get(STANDIN_ACCOUNT_SID).messages.values()];
