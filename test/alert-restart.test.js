@@ -13,7 +13,7 @@ const { TwilioStandin, STANDIN_ACCOUNT_SID, STANDIN_AUTH_TOKEN } = require("../b
 const { helper } = require("./support/runtime");
 const { NodeServer } = require("./support/webhook");
 const { useUserDir, withStore } = require("./support/outbox");
-const { loadAlert, sends, sleep, ROOT, FROM, ANN, BOB } = require("./support/alert");
+const { alertNode, loadAlert, sends, sleep, ROOT, FROM, ANN, BOB } = require("./support/alert");
 const { prepareUserDir, startNodeRed, stop, kill } = require("./support/node-red-process");
 const { waitUntil } = require("./support/wait");
 
@@ -176,22 +176,7 @@ describe("twilio-alert in a real Node-RED: stopped or killed mid-escalation, res
             { id: "acct", type: "twilio-account", apiBaseUrl: standin.url, timeout: 5, outbox: true },
             { id: "raise", z: "tab1", type: "inject", props: [{ p: "payload" }, { p: "topic", vt: "str" }], topic: "pump-3", payload: "pressure high", payloadType: "str", once: true, onceDelay: 0.1, wires: [["alert"]] },
             { id: "hook", z: "tab1", type: "twilio-webhook", account: "acct", path: "/twilio/alarm", publicBaseUrl: "http://127.0.0.1:1880", validate: true, wires: [[]] },
-            {
-                id: "alert",
-                z: "tab1",
-                type: "twilio-alert",
-                account: "acct",
-                webhook: "hook",
-                from: FROM,
-                contacts: [
-                    { ...ANN, sms: true, call: true },
-                    { ...BOB, sms: true, call: false },
-                ],
-                ackWait: ACK_WAIT_MIN,
-                rounds: 1,
-                cooldown: 1,
-                wires: [["log"]],
-            },
+            alertNode({ ackWait: ACK_WAIT_MIN, rounds: 1, cooldown: 1, wires: [["log"]] }),
             { id: "log", z: "tab1", type: "debug", active: true, tosidebar: false, console: true, complete: "event", targetType: "msg", wires: [] },
         ];
     }

@@ -15,6 +15,23 @@ const ANN = { name: "Ann", number: "+16175551212" };
 const BOB = { name: "Bob", number: "+16175551313" };
 const STRANGER = "+16175559999";
 
+/** The alert node "alert" on account "acct" and webhook "hook": Ann (SMS, call), then Bob (SMS); `settings` override. */
+function alertNode(settings) {
+    return {
+        id: "alert",
+        z: "tab1",
+        type: "twilio-alert",
+        account: "acct",
+        webhook: "hook",
+        from: FROM,
+        contacts: [
+            { ...ANN, sms: true, call: true },
+            { ...BOB, sms: true, call: false },
+        ],
+        ...settings,
+    };
+}
+
 /** The flow; `alert` overrides the alert node's settings, `account` the account's. */
 async function loadAlert(standin, server, { alert = {}, account = {}, hook = {} } = {}) {
     const flow = [
@@ -22,24 +39,7 @@ async function loadAlert(standin, server, { alert = {}, account = {}, hook = {} 
         { id: "acct", type: "twilio-account", apiBaseUrl: standin.url, timeout: 5, outbox: true, ...account },
         { id: "hook", z: "tab1", type: "twilio-webhook", account: "acct", path: HOOK_PATH, publicBaseUrl: server.origin, validate: true, replyTimeout: 2, wires: [["hookEvents"]], ...hook },
         { id: "hookEvents", z: "tab1", type: "helper" },
-        {
-            id: "alert",
-            z: "tab1",
-            type: "twilio-alert",
-            account: "acct",
-            webhook: "hook",
-            from: FROM,
-            contacts: [
-                { ...ANN, sms: true, call: true },
-                { ...BOB, sms: true, call: false },
-            ],
-            ackWait: 0.02,
-            rounds: 2,
-            cooldown: 0.05,
-            notifyClear: false,
-            ...alert,
-            wires: [["events"]],
-        },
+        alertNode({ ackWait: 0.02, rounds: 2, cooldown: 0.05, notifyClear: false, ...alert, wires: [["events"]] }),
         { id: "events", z: "tab1", type: "helper" },
     ];
     await loadFlow(flow, { acct: { accountSid: STANDIN_ACCOUNT_SID, authToken: STANDIN_AUTH_TOKEN } });
@@ -96,4 +96,4 @@ function sends(standin) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-module.exports = { loadAlert, recordEvents, sends, sleep, ROOT, HOOK_PATH, FROM, ANN, BOB, STRANGER };
+module.exports = { alertNode, loadAlert, recordEvents, sends, sleep, ROOT, HOOK_PATH, FROM, ANN, BOB, STRANGER };

@@ -12,7 +12,7 @@ import { checkXml, type XmlProblem } from "./xml-check";
 export const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 
 // the SDK's TwiML builders alone, at the first reply that needs one: the whole SDK takes ~100 ms to load
-const voiceResponse = dependency<typeof VoiceResponse>("twilio/lib/twiml/VoiceResponse");
+export const voiceResponse = dependency<typeof VoiceResponse>("twilio/lib/twiml/VoiceResponse");
 const messagingResponse = dependency<typeof MessagingResponse>("twilio/lib/twiml/MessagingResponse");
 
 export const TWIML_CONTENT_TYPE = "text/xml; charset=utf-8";
@@ -27,16 +27,25 @@ export type Reply = { ok: true; twiml: string } | { ok: false; problem: ReplyPro
 // eslint-disable-next-line no-control-regex
 const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
-function wrapped(event: WebhookEvent, text: string): string {
-    const clean = text.replace(NOT_XML, "");
-    if (event === "incoming-call") {
+/** The text without what XML cannot carry, for the SDK's builders (which escape the rest). */
+export function xmlText(text: string): string {
+    return text.replace(NOT_XML, "");
+}
+
+/** Text said in a call (<Say>) or sent back as an SMS (<Message>): the twilio-webhook node's and the alert node's answers. */
+export function textTwiml(as: "say" | "message", text: string): string {
+    if (as === "say") {
         const voice = new (voiceResponse())();
-        voice.say(clean);
+        voice.say(xmlText(text));
         return voice.toString();
     }
     const messaging = new (messagingResponse())();
-    messaging.message(clean);
+    messaging.message(xmlText(text));
     return messaging.toString();
+}
+
+function wrapped(event: WebhookEvent, text: string): string {
+    return textTwiml(event === "incoming-call" ? "say" : "message", text);
 }
 
 /**
